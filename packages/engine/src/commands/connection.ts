@@ -1,0 +1,123 @@
+import { toInteger } from './args.js';
+import { fail, RedisError, wrongArity } from '../resp/errors.js';
+import { MapReply, OK, PONG, type Reply, StatusReply } from '../resp/reply.js';
+import type { Session } from '../session.js';
+import { REDIS_VERSION } from '../version.js';
+import { type CommandSpec, command } from './registry.js';
+
+const docs = (since: string, summary: string) => ({ group: 'connection', since, summary });
+
+function ping(c: Session, argv: string[]): Reply {
+  if (argv.length > 2) throw wrongArity('ping');
+  if (c.protocol === 2 && c.subscriptionCount > 0) return ['pong', argv[1] ?? ''];
+  return argv.length > 1 ? argv[1]! : PONG;
+}
+
+function select(c: Session, argv: string[]): Reply {
+  const index = toInteger(argv[1]!);
+  const db = c.engine.databases[index];
+  if (index < 0 || !db) fail('ERR DB index is out of range');
+  c.db = db;
+  return OK;
+}
+
+function auth(c: Session, argv: string[]): Reply {
+  const password = c.engine.config.get('requirepass');
+  const user = argv.length === 3 ? argv[1]! : 'default';
+  const given = argv[argv.length - 1]!;
+  if (password === '') {
+    if (argv.length === 2) {
+      fail(
+        'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+      );
+    }
+    if (user === 'default') return OK;
+    fail('WRONGPASS invalid username-password pair or user is disabled.');
+  }
+  if (user !== 'default' || given !== password) {
+    fail('WRONGPASS invalid username-password pair or user is disabled.');
+  }
+  c.authenticated = true;
+  return OK;
+}
+
+function hello(c: Session, argv: string[]): Reply {
+  let protocol = c.protocol;
+  let i = 1;
+  if (argv.length >= 2) {
+    let version: number;
+    try {
+      version = toInteger(argv[1]!);
+    } catch {
+      throw new RedisError('ERR Protocol version is not an integer or out of range');
+    }
+    if (version < 2 || version > 3) fail('NOPROTO unsupported protocol version');
+    protocol = version as 2 | 3;
+    i = 2;
+  }
+  let name: string | undefined;
+  for (; i < argv.length; i++) {
+    const option = argv[i]!.toUpperCase();
+    const more = argv.length - i - 1;
+    if (option === 'AUTH' && more >= 2) {
+      auth(c, ['auth', argv[i + 1]!, argv[i + 2]!]);
+      i += 2;
+    } else if (option === 'SETNAME' && more >= 1) {
+      name = argv[i + 1]!;
+      if (/[\s]/.test(name) || /[^\x21-\x7e]/.test(name)) {
+        fail('ERR Client names cannot contain spaces, newlines or special characters.');
+      }
+      i += 1;
+    } else {
+      fail(`ERR Syntax error in HELLO option '${argv[i]}'`);
+    }
+  }
+  c.protocol = protocol;
+  if (name !== undefined) c.name = name;
+  return new MapReply([
+    'server',
+    'redis',
+    'version',
+    REDIS_VERSION,
+    'proto',
+    protocol,
+    'id',
+    c.id,
+    'mode',
+    'standalone',
+    'role',
+    'master',
+    'modules',
+    [],
+  ]);
+}
+
+function quit(c: Session): Reply {
+  c.closeAfterReply = true;
+  return OK;
+}
+
+function reset(c: Session): Reply {
+  const engine = c.engine;
+  c.multi = null;
+  c.multiFailed = false;
+  engine.unwatchAll(c);
+  engine.pubsub.removeSession(c);
+  c.db = engine.databases[0]!;
+  c.protocol = 2;
+  c.name = '';
+  c.replyMode = 'on';
+  c.noEvict = false;
+  c.authenticated = engine.config.get('requirepass') === '';
+  return new StatusReply('RESET');
+}
+
+export const connectionCommands: CommandSpec[] = [
+  command('ping', -1, ['fast'], [0, 0, 0], ['fast', 'connection'], ping, docs('1.0.0', 'Returns the server\'s liveliness response.')),
+  command('echo', 2, ['fast'], [0, 0, 0], ['fast', 'connection'], (_c, argv) => argv[1]!, docs('1.0.0', 'Returns the given string.')),
+  command('select', 2, ['loading', 'stale', 'fast'], [0, 0, 0], ['fast', 'connection'], select, docs('1.0.0', 'Changes the selected database.')),
+  command('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], [0, 0, 0], ['fast', 'connection'], auth, docs('1.0.0', 'Authenticates the connection.')),
+  command('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], [0, 0, 0], ['fast', 'connection'], hello, docs('6.0.0', 'Handshakes with the Redis server.')),
+  command('quit', -1, ['allow_busy', 'noscript', 'loading', 'stale', 'fast', 'no_auth'], [0, 0, 0], ['fast', 'connection'], quit, docs('1.0.0', 'Closes the connection.')),
+  command('reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], [0, 0, 0], ['fast', 'connection'], reset, docs('6.2.0', 'Resets the connection.')),
+];

@@ -1,0 +1,27 @@
+import { bitmapsCommands } from './bitmaps.js';
+import { connectionCommands } from './connection.js';
+import { hashesCommands } from './hashes.js';
+import { keysCommands } from './keys.js';
+import { listsCommands } from './lists.js';
+import { pubsubCommands } from './pubsub.js';
+import type { CommandSpec } from './registry.js';
+import { serverCommands } from './server.js';
+import { setsCommands } from './sets.js';
+import { sortedSetsCommands } from './sorted-sets.js';
+import { stringsCommands } from './strings.js';
+import { transactionsCommands } from './transactions.js';
+
+/** Every command group; the CommandTable is built from this list once per engine. */
+export const ALL_COMMANDS: CommandSpec[] = [
+  ...connectionCommands,
+  ...transactionsCommands,
+  ...pubsubCommands,
+  ...keysCommands,
+  ...stringsCommands,
+  ...bitmapsCommands,
+  ...hashesCommands,
+  ...listsCommands,
+  ...setsCommands,
+  ...sortedSetsCommands,
+  ...serverCommands,
+];

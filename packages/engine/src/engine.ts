@@ -1,0 +1,294 @@
+import { BlockingRegistry } from './blocking.js';
+import { ALL_COMMANDS } from './commands/index.js';
+import { BlockRequest, type CommandResult, type CommandSpec, NO_REPLY } from './commands/registry.js';
+import { Config } from './config.js';
+import { type Clock, SystemClock } from './keyspace/clock.js';
+import { Database } from './keyspace/database.js';
+import { PubSubHub } from './pubsub.js';
+import { RedisError } from './resp/errors.js';
+import { ErrorReply, PushReply, QUEUED, type Reply } from './resp/reply.js';
+import { BLOCKED, type EventClass, Session, type SessionTransport } from './session.js';
+import { CommandTable } from './command-table.js';
+import { EngineStats } from './stats.js';
+
+export interface EngineOptions {
+  /** Time source; tests pass a ManualClock. */
+  clock?: Clock;
+  /** Initial configuration, as redis.conf names it (e.g. { databases: '16' }). */
+  config?: Record<string, string>;
+  /** Extra commands (later groups register here). */
+  commands?: CommandSpec[];
+}
+
+/** Commands a RESP2 client may still send while subscribed. */
+const SUBSCRIBED_ALLOWED = new Set(['subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
+/** Commands that run at once inside MULTI instead of being queued. */
+const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+/**
+ * The embedded engine: databases, command dispatch, transactions, blocking, pub/sub. Everything runs
+ * on the caller's event loop; each command runs to completion before the next starts.
+ */
+export class Engine {
+  readonly clock: Clock;
+  readonly config: Config;
+  readonly databases: Database[];
+  readonly commands: CommandTable;
+  readonly pubsub = new PubSubHub();
+  readonly blocking: BlockingRegistry;
+  readonly stats = new EngineStats();
+  readonly sessions = new Map<number, Session>();
+  readonly startedAt: number;
+  /** Writes since start (Redis's server.dirty). */
+  dirty = 0;
+  /** Keys WATCHed, per database index: key → sessions. */
+  private readonly watchers = new Map<number, Map<string, Set<Session>>>();
+  private nextSessionId = 1;
+  private frozenTime: number | undefined;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  lastSave: number;
+
+  constructor(options: EngineOptions = {}) {
+    this.clock = options.clock ?? new SystemClock();
+    this.config = new Config(options.config);
+    this.commands = new CommandTable([...ALL_COMMANDS, ...(options.commands ?? [])]);
+    this.blocking = new BlockingRegistry(this.clock);
+    const host = {
+      now: () => this.now(),
+      onExpired: (db: Database, key: string) => this.onExpired(db, key),
+      stats: this.stats,
+    };
+    this.databases = Array.from({ length: this.config.number('databases') }, (_, i) => new Database(i, host));
+    this.startedAt = this.clock.now();
+    this.lastSave = Math.floor(this.startedAt / 1000);
+    if (this.clock instanceof SystemClock) this.startActiveExpiry();
+  }
+
+  /** Current time in ms; frozen while a transaction runs so all its commands see one instant. */
+  now(): number {
+    return this.frozenTime ?? this.clock.now();
+  }
+
+  /** A new client. `transport` receives pushes and the replies of blocked commands. */
+  createSession(transport: SessionTransport): Session {
+    const session = new Session(this, transport, this.nextSessionId++);
+    this.sessions.set(session.id, session);
+    this.stats.totalConnections++;
+    return session;
+  }
+
+  /** Forgets a client that disconnected: its subscriptions, watches and blocked command. */
+  closeSession(session: Session): void {
+    if (session.closed) return;
+    session.closed = true;
+    this.blocking.unblock(session);
+    this.pubsub.removeSession(session);
+    this.unwatchAll(session);
+    this.sessions.delete(session.id);
+  }
+
+  /** Runs one command for a session, then serves clients that the command unblocked. */
+  execute(session: Session, argv: string[]): Reply | typeof BLOCKED | typeof NO_REPLY {
+    session.lastInteraction = this.clock.now();
+    const skipThis = session.replyMode === 'skip';
+    if (skipThis) session.replyMode = 'on';
+    const result = this.dispatch(session, argv);
+    let out: Reply | typeof BLOCKED | typeof NO_REPLY;
+    if (result instanceof BlockRequest) {
+      this.blocking.block(session, session.db, result);
+      out = BLOCKED;
+    } else out = result;
+    if (this.blocking.hasReady) this.blocking.serveReady();
+    if (out !== BLOCKED && (skipThis || session.replyMode !== 'on')) return NO_REPLY;
+    return out;
+  }
+
+  /** Looks up, checks and runs (or queues) a command, as Redis's processCommand. */
+  private dispatch(session: Session, argv: string[]): CommandResult {
+    const name = argv[0] ?? '';
+    let spec = this.commands.lookup(name);
+    if (!spec) {
+      let args = '';
+      for (let i = 1; i < argv.length && args.length < 128; i++) {
+        args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
+      }
+      return this.reject(session, undefined, `ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${args}`);
+    }
+    if (spec.subcommands) {
+      if (argv.length >= 2) {
+        const sub = this.commands.lookupSubcommand(spec, argv[1]!);
+        if (!sub) {
+          return this.reject(
+            session,
+            undefined,
+            `ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try ${name.toUpperCase()} HELP.`,
+          );
+        }
+        spec = sub;
+      }
+    }
+    const fullName = this.commands.fullName(spec);
+    if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) {
+      return this.reject(session, spec, `ERR wrong number of arguments for '${fullName}' command`);
+    }
+    if (session.protocol === 2 && session.subscriptionCount > 0 && !SUBSCRIBED_ALLOWED.has(fullName)) {
+      return this.reject(
+        session,
+        spec,
+        `ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      );
+    }
+    if (session.multi && !MULTI_IMMEDIATE.has(fullName)) {
+      if (spec.flags.includes('no_multi')) {
+        return this.reject(session, spec, 'ERR Command not allowed inside a transaction');
+      }
+      session.multi.push({ spec, argv });
+      return QUEUED;
+    }
+    return this.call(session, spec, argv);
+  }
+
+  private reject(session: Session, spec: CommandSpec | undefined, message: string): ErrorReply {
+    if (session.multi) session.multiFailed = true;
+    if (spec) this.stats.commandStats(this.commands.fullName(spec)).rejected++;
+    const reply = new ErrorReply(message.replace(/[\r\n]/g, ' '));
+    this.stats.countError(reply.message);
+    return reply;
+  }
+
+  /** Runs a command's handler with statistics and error mapping (also used by EXEC). */
+  call(session: Session, spec: CommandSpec, argv: string[]): CommandResult {
+    const stat = this.stats.commandStats(this.commands.fullName(spec));
+    const started = process.hrtime.bigint();
+    let result: CommandResult;
+    try {
+      result = spec.handler(session, argv);
+    } catch (e) {
+      // A bug in a handler must never take the server down: report it as an error reply.
+      result = e instanceof RedisError ? e.toReply() : new ErrorReply(`ERR internal error in '${argv[0]}': ${String(e)}`.replace(/[\r\n]/g, ' '));
+    }
+    stat.calls++;
+    stat.usec += Number(process.hrtime.bigint() - started) / 1000;
+    if (result instanceof ErrorReply) {
+      stat.failed++;
+      this.stats.countError(result.message);
+    }
+    session.lastCommand = this.commands.fullName(spec);
+    return result;
+  }
+
+  /** Runs a transaction's queued commands with time frozen; blocking commands answer as on timeout. */
+  runTransaction(session: Session, queued: Array<{ spec: CommandSpec; argv: string[] }>): Reply[] {
+    const replies: Reply[] = [];
+    this.frozenTime = this.clock.now();
+    session.executingTransaction = true;
+    try {
+      for (const { spec, argv } of queued) {
+        const result = this.call(session, spec, argv);
+        if (result === NO_REPLY) continue;
+        replies.push(result instanceof BlockRequest ? result.timeoutReply : result);
+      }
+    } finally {
+      session.executingTransaction = false;
+      this.frozenTime = undefined;
+    }
+    return replies;
+  }
+
+  /** Every change to a key ends here: WATCH, dirty count, blocked clients, notifications. */
+  keyChanged(db: Database, key: string, event: string, eventClass: EventClass): void {
+    this.dirty++;
+    this.touchWatched(db, key);
+    this.blocking.keyChanged(db, key);
+    this.notify(db, key, event, eventClass);
+  }
+
+  /** Invalidates WATCH on one key (also used by FLUSHDB/SWAPDB for every watched key). */
+  touchWatched(db: Database, key: string): void {
+    const sessions = this.watchers.get(db.index)?.get(key);
+    if (sessions) for (const s of sessions) s.watchDirty = true;
+  }
+
+  /** Invalidates every WATCH on a database (FLUSHDB, FLUSHALL, SWAPDB), for keys that existed. */
+  touchAllWatched(db: Database, onlyExisting = true): void {
+    const keys = this.watchers.get(db.index);
+    if (!keys) return;
+    for (const [key, sessions] of keys) {
+      if (onlyExisting && !db.data.has(key)) continue;
+      for (const s of sessions) s.watchDirty = true;
+    }
+  }
+
+  watch(session: Session, key: string): void {
+    const index = session.db.index;
+    let mine = session.watching.get(index);
+    if (!mine) session.watching.set(index, (mine = new Set()));
+    if (mine.has(key)) return;
+    mine.add(key);
+    let keys = this.watchers.get(index);
+    if (!keys) this.watchers.set(index, (keys = new Map()));
+    let sessions = keys.get(key);
+    if (!sessions) keys.set(key, (sessions = new Set()));
+    sessions.add(session);
+  }
+
+  unwatchAll(session: Session): void {
+    for (const [index, keys] of session.watching) {
+      const all = this.watchers.get(index);
+      for (const key of keys) {
+        const sessions = all?.get(key);
+        sessions?.delete(session);
+        if (sessions?.size === 0) all!.delete(key);
+      }
+    }
+    session.watching.clear();
+    session.watchDirty = false;
+  }
+
+  /** Keyspace notifications (notify-keyspace-events); delivered over pub/sub. */
+  notify(db: Database, key: string, event: string, eventClass: EventClass): void {
+    const flags = this.config.get('notify-keyspace-events');
+    if (flags === '') return;
+    const classOn = flags.includes(eventClass) || (flags.includes('A') && 'g$lshzxetd'.includes(eventClass));
+    if (!classOn) return;
+    if (flags.includes('K')) this.pubsub.publish(`__keyspace@${db.index}__:${key}`, event);
+    if (flags.includes('E')) this.pubsub.publish(`__keyevent@${db.index}__:${event}`, key);
+  }
+
+  private onExpired(db: Database, key: string): void {
+    this.stats.expiredKeys++;
+    this.touchWatched(db, key);
+    this.notify(db, key, 'expired', 'x');
+  }
+
+  /** Background expiry in small slices, so the event loop is never held for long. */
+  private startActiveExpiry(): void {
+    const tick = () => {
+      for (const db of this.databases) {
+        // Keep sweeping a database while a quarter or more of the sampled keys had expired.
+        for (let round = 0; round < 16; round++) if (db.activeExpireCycle(20) < 5) break;
+      }
+      if (this.blocking.hasReady) this.blocking.serveReady();
+    };
+    this.expiryTimer = setInterval(tick, Math.max(1, Math.floor(1000 / this.config.number('hz'))));
+    this.expiryTimer.unref();
+  }
+
+  /** Runs one active-expiry pass now (tests with a ManualClock call this). */
+  expireNow(): void {
+    for (const db of this.databases) while (db.activeExpireCycle(1000) > 0);
+  }
+
+  /** Publishes an out-of-band message to a session (pub/sub replies use PushReply). */
+  push(session: Session, items: Reply[]): void {
+    session.transport.push(new PushReply(items));
+  }
+
+  close(): void {
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    for (const session of [...this.sessions.values()]) {
+      session.transport.close();
+      this.closeSession(session);
+    }
+  }
+}

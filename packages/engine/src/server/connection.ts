@@ -1,0 +1,114 @@
+import type { Socket } from 'node:net';
+import { NO_REPLY } from '../commands/registry.js';
+import type { Engine } from '../engine.js';
+import { RequestDecoder } from '../resp/decoder.js';
+import { encodeReply } from '../resp/encoder.js';
+import type { Reply } from '../resp/reply.js';
+import { BLOCKED, type Session, type SessionTransport } from '../session.js';
+
+/**
+ * One TCP client: decodes requests, runs them in order (pausing while a command blocks), and writes
+ * the replies of each read in one batch.
+ */
+export class Connection implements SessionTransport {
+  readonly session: Session;
+  private readonly decoder: RequestDecoder;
+  private queue: string[][] = [];
+  private queueHead = 0;
+  private output: string[] = [];
+  private flushScheduled = false;
+  private ending = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly socket: Socket,
+  ) {
+    this.decoder = new RequestDecoder({ maxBulkLength: engine.config.number('proto-max-bulk-len') });
+    this.session = engine.createSession(this);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('close', () => this.engine.closeSession(this.session));
+    socket.on('error', () => socket.destroy());
+  }
+
+  get remoteAddress(): string {
+    return `${this.socket.remoteAddress}:${this.socket.remotePort}`;
+  }
+
+  get localAddress(): string {
+    return `${this.socket.localAddress}:${this.socket.localPort}`;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.ending) return;
+    const commands = this.decoder.push(chunk);
+    if (this.queueHead < this.queue.length) for (const c of commands) this.queue.push(c);
+    else {
+      this.queue = commands;
+      this.queueHead = 0;
+    }
+    this.processQueue();
+    this.flush();
+  }
+
+  private processQueue(): void {
+    while (this.queueHead < this.queue.length && !this.session.blocked && !this.ending) {
+      const argv = this.queue[this.queueHead++]!;
+      const reply = this.session.execute(argv);
+      if (reply === BLOCKED) return;
+      if (reply !== NO_REPLY) this.output.push(encodeReply(reply, this.session.protocol));
+      if (this.session.closeAfterReply) {
+        this.end();
+        return;
+      }
+    }
+    const error = this.decoder.error;
+    if (error && this.queueHead >= this.queue.length && !this.ending) {
+      this.output.push(`-ERR Protocol error: ${error.message}\r\n`);
+      this.end();
+    }
+  }
+
+  push(reply: Reply): void {
+    if (this.ending) return;
+    this.output.push(encodeReply(reply, this.session.protocol));
+    this.scheduleFlush();
+  }
+
+  resume(reply: Reply): void {
+    if (this.ending) return;
+    this.output.push(encodeReply(reply, this.session.protocol));
+    // Run what the client pipelined behind the blocked command, outside the caller's stack.
+    queueMicrotask(() => {
+      this.processQueue();
+      this.flush();
+    });
+    this.scheduleFlush();
+  }
+
+  close(): void {
+    this.end();
+  }
+
+  private end(): void {
+    if (this.ending) return;
+    this.flush();
+    this.ending = true;
+    this.socket.end();
+    this.engine.closeSession(this.session);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.output.length === 0 || this.ending) return;
+    const data = this.output.length === 1 ? this.output[0]! : this.output.join('');
+    this.output = [];
+    this.socket.write(Buffer.from(data, 'latin1'));
+  }
+}

@@ -1,0 +1,49 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { Engine } from '../engine.js';
+import { Connection } from './connection.js';
+
+export interface ServerOptions {
+  port?: number;
+  /** Address to bind; 127.0.0.1 by default, as a safe default. */
+  host?: string;
+  engine?: Engine;
+}
+
+/** A RESP2/RESP3 server for an engine: redis-cli, ioredis and node-redis connect to it. */
+export class RespServer {
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    readonly engine: Engine,
+    private readonly server: Server,
+  ) {}
+
+  static async listen(options: ServerOptions = {}): Promise<RespServer> {
+    const engine = options.engine ?? new Engine();
+    const server = createServer();
+    const instance = new RespServer(engine, server);
+    server.on('connection', (socket) => {
+      instance.sockets.add(socket);
+      socket.on('close', () => instance.sockets.delete(socket));
+      new Connection(engine, socket);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 6379, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return instance;
+  }
+
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,96 @@
+import type { CommandSpec } from './commands/registry.js';
+import type { Engine } from './engine.js';
+import type { Database } from './keyspace/database.js';
+import type { Protocol } from './resp/encoder.js';
+import type { Reply } from './resp/reply.js';
+import type { NO_REPLY } from './commands/registry.js';
+
+/** How a session talks back to its connection (a TCP socket, or an in-process client). */
+export interface SessionTransport {
+  /** An out-of-band message: pub/sub deliveries. */
+  push(reply: Reply): void;
+  /** The reply of a blocked command, once it is served, times out or is unblocked. */
+  resume(reply: Reply): void;
+  /** Closes the connection (CLIENT KILL, QUIT after its reply). */
+  close(): void;
+  readonly remoteAddress?: string;
+  readonly localAddress?: string;
+}
+
+/** Notification classes, as the letters of notify-keyspace-events. */
+export type EventClass = 'g' | '$' | 'l' | 's' | 'h' | 'z' | 'x' | 'e' | 't' | 'n' | 'm';
+
+export interface QueuedCommand {
+  spec: CommandSpec;
+  argv: string[];
+}
+
+/** One client's state: selected database, protocol, transaction, subscriptions, names. */
+export class Session {
+  readonly id: number;
+  readonly createdAt: number;
+  name = '';
+  libName = '';
+  libVersion = '';
+  protocol: Protocol = 2;
+  db: Database;
+  /** Queued commands while in MULTI, else null. */
+  multi: QueuedCommand[] | null = null;
+  /** A command queued in MULTI was rejected: EXEC must answer EXECABORT. */
+  multiFailed = false;
+  /** Set when a WATCHed key changed: EXEC must fail. */
+  watchDirty = false;
+  /** Keys this client WATCHes, per database index. */
+  readonly watching = new Map<number, Set<string>>();
+  /** Inside EXEC (or a script): blocking commands must not block. */
+  executingTransaction = false;
+  readonly channels = new Set<string>();
+  readonly patterns = new Set<string>();
+  /** CLIENT REPLY: 'on', 'off', or 'skip' (the next reply only). */
+  replyMode: 'on' | 'off' | 'skip' = 'on';
+  noEvict = false;
+  /** Set while a blocking command waits. */
+  blocked = false;
+  lastInteraction: number;
+  lastCommand = 'NULL';
+  closed = false;
+  /** QUIT: the transport closes the connection once this reply is written. */
+  closeAfterReply = false;
+  authenticated = true;
+  user = 'default';
+
+  constructor(
+    readonly engine: Engine,
+    readonly transport: SessionTransport,
+    id: number,
+  ) {
+    this.id = id;
+    this.db = engine.databases[0]!;
+    this.createdAt = engine.now();
+    this.lastInteraction = this.createdAt;
+  }
+
+  /** Current time in ms (frozen for the duration of a transaction). */
+  now(): number {
+    return this.engine.now();
+  }
+
+  /**
+   * Every write calls this once per key it changes: it invalidates WATCH, counts the change, wakes
+   * blocked clients and (for keyspace notifications) names the event, e.g. changed(k, 'lpush', 'l').
+   */
+  changed(key: string, event: string, eventClass: EventClass): void {
+    this.engine.keyChanged(this.db, key, event, eventClass);
+  }
+
+  get subscriptionCount(): number {
+    return this.channels.size + this.patterns.size;
+  }
+
+  /** Runs one command; the result is a reply, or BLOCKED when the reply comes later via resume(). */
+  execute(argv: string[]): Reply | typeof BLOCKED | typeof NO_REPLY {
+    return this.engine.execute(this, argv);
+  }
+}
+
+export const BLOCKED: unique symbol = Symbol('blocked');
