@@ -157,7 +157,8 @@ export class RequestDecoder {
   }
 
   private inlineCommand(): string[] | null | undefined {
-    const newline = this.buffer.indexOf(LF, this.offset);
+    let newline = this.buffer.indexOf(LF, this.offset);
+    if (newline >= 0 && this.buffer.subarray(this.offset, newline).indexOf(0) >= 0) newline = -1;
     if (newline < 0) {
       if (this.buffer.length - this.offset > INLINE_MAX) throw new ProtocolError('too big inline request');
       return undefined;
@@ -171,11 +172,16 @@ export class RequestDecoder {
     return args.length === 0 ? null : args;
   }
 
+  /**
+   * Where a header line ends, as Redis finds it: the first '\r' (with at least one byte after it, which
+   * is skipped unread), searching as C's strchr does, so a NUL byte before it means "not yet".
+   */
   private findLineEnd(from: number): number {
     const buf = this.buffer;
-    let i = buf.indexOf(CR, from);
-    while (i >= 0 && i + 1 < buf.length && buf[i + 1] !== LF) i = buf.indexOf(CR, i + 1);
-    return i >= 0 && i + 1 < buf.length ? i : -1;
+    const cr = buf.indexOf(CR, from);
+    if (cr < 0 || cr + 1 >= buf.length) return -1;
+    if (buf.subarray(from, cr).indexOf(0) >= 0) return -1;
+    return cr;
   }
 }
 
