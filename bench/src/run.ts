@@ -1,1 +1,12 @@
-export {};
+// Benchmarks: the engine measured side by side with its peers in one run, printed as ratios.
+// Usage: npm run bench [-- server|in-process|memory]
+import { benchInProcess } from './in-process.js';
+import { benchMemory } from './memory.js';
+import { benchServerThroughput } from './server-throughput.js';
+
+const only = process.argv[2];
+const requests = Number(process.env.BENCH_REQUESTS ?? 100_000);
+console.log(`redkit benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+if (!only || only === 'server') await benchServerThroughput(requests);
+if (!only || only === 'in-process') await benchInProcess();
+if (!only || only === 'memory') await benchMemory();

@@ -1,4 +1,4 @@
-import { type BlockRequest } from './commands/registry.js';
+import type { BlockRequest } from './commands/registry.js';
 import type { Clock, TimerHandle } from './keyspace/clock.js';
 import type { Database } from './keyspace/database.js';
 import type { Reply } from './resp/reply.js';

@@ -1,4 +1,5 @@
 import { BlockingRegistry } from './blocking.js';
+import { CommandTable } from './command-table.js';
 import { ALL_COMMANDS } from './commands/index.js';
 import { BlockRequest, type CommandResult, type CommandSpec, NO_REPLY } from './commands/registry.js';
 import { Config } from './config.js';
@@ -8,8 +9,7 @@ import { PubSubHub } from './pubsub.js';
 import { RedisError } from './resp/errors.js';
 import { ErrorReply, PushReply, QUEUED, type Reply } from './resp/reply.js';
 import { BLOCKED, type EventClass, Session, type SessionTransport } from './session.js';
-import { CommandTable } from './command-table.js';
-import { EngineStats } from './stats.js';
+import { type CommandStat, EngineStats } from './stats.js';
 
 export interface EngineOptions {
   /** Time source; tests pass a ManualClock. */
@@ -21,7 +21,17 @@ export interface EngineOptions {
 }
 
 /** Commands a RESP2 client may still send while subscribed. */
-const SUBSCRIBED_ALLOWED = new Set(['subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'ping', 'quit', 'reset']);
+const SUBSCRIBED_ALLOWED = new Set([
+  'subscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'sunsubscribe',
+  'psubscribe',
+  'punsubscribe',
+  'ping',
+  'quit',
+  'reset',
+]);
 /** Commands that run at once inside MULTI instead of being queued. */
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -112,7 +122,11 @@ export class Engine {
       for (let i = 1; i < argv.length && args.length < 128; i++) {
         args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
       }
-      return this.reject(session, undefined, `ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${args}`);
+      return this.reject(
+        session,
+        undefined,
+        `ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${args}`,
+      );
     }
     if (spec.subcommands) {
       if (argv.length >= 2) {
@@ -150,7 +164,7 @@ export class Engine {
 
   private reject(session: Session, spec: CommandSpec | undefined, message: string): ErrorReply {
     if (session.multi) session.multiFailed = true;
-    if (spec) this.stats.commandStats(this.commands.fullName(spec)).rejected++;
+    if (spec) this.statsOf(spec).rejected++;
     const reply = new ErrorReply(message.replace(/[\r\n]/g, ' '));
     this.stats.countError(reply.message);
     return reply;
@@ -158,23 +172,37 @@ export class Engine {
 
   /** Runs a command's handler with statistics and error mapping (also used by EXEC). */
   call(session: Session, spec: CommandSpec, argv: string[]): CommandResult {
-    const stat = this.stats.commandStats(this.commands.fullName(spec));
-    const started = process.hrtime.bigint();
+    const stat = this.statsOf(spec);
+    const started = performance.now();
     let result: CommandResult;
     try {
       result = spec.handler(session, argv);
     } catch (e) {
       // A bug in a handler must never take the server down: report it as an error reply.
-      result = e instanceof RedisError ? e.toReply() : new ErrorReply(`ERR internal error in '${argv[0]}': ${String(e)}`.replace(/[\r\n]/g, ' '));
+      result =
+        e instanceof RedisError
+          ? e.toReply()
+          : new ErrorReply(`ERR internal error in '${argv[0]}': ${String(e)}`.replace(/[\r\n]/g, ' '));
     }
     stat.calls++;
-    stat.usec += Number(process.hrtime.bigint() - started) / 1000;
+    stat.usec += (performance.now() - started) * 1000;
     if (result instanceof ErrorReply) {
       stat.failed++;
       this.stats.countError(result.message);
     }
-    session.lastCommand = this.commands.fullName(spec);
+    session.lastCommand = spec;
     return result;
+  }
+
+  private readonly statsBySpec = new Map<CommandSpec, CommandStat>();
+  /** The commandstats entry of a command, found once per spec instead of by name on every call. */
+  private statsOf(spec: CommandSpec): CommandStat {
+    let stat = this.statsBySpec.get(spec);
+    if (!stat) {
+      stat = this.stats.commandStats(this.commands.fullName(spec));
+      this.statsBySpec.set(spec, stat);
+    }
+    return stat;
   }
 
   /** Runs a transaction's queued commands with time frozen; blocking commands answer as on timeout. */

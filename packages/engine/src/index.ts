@@ -1,11 +1,11 @@
-export { EngineClient, createEngine, toBinaryString, type CommandArgument } from './client.js';
+export { type CommandArgument, createEngine, EngineClient, toBinaryString } from './client.js';
 export { Engine, type EngineOptions } from './engine.js';
 export { type Clock, ManualClock, SystemClock } from './keyspace/clock.js';
-export { RequestDecoder, ProtocolError } from './resp/decoder.js';
+export { ProtocolError, RequestDecoder } from './resp/decoder.js';
 export { encodeReply, type Protocol } from './resp/encoder.js';
-export * from './resp/reply.js';
 export { RedisError } from './resp/errors.js';
+export * from './resp/reply.js';
 export { RespServer, type ServerOptions } from './server/server.js';
 export { Session } from './session.js';
-export { REDIS_VERSION, ENGINE_VERSION } from './version.js';
 export { formatDouble, parseDouble, parseInt64 } from './util/numbers.js';
+export { ENGINE_VERSION, REDIS_VERSION } from './version.js';

@@ -1,6 +1,6 @@
-import { globMatch } from './util/glob.js';
 import { PushReply } from './resp/reply.js';
 import type { Session } from './session.js';
+import { globMatch } from './util/glob.js';
 
 /** Channel and pattern subscriptions for the whole engine. */
 export class PubSubHub {

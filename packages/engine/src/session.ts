@@ -1,9 +1,8 @@
-import type { CommandSpec } from './commands/registry.js';
+import type { CommandSpec, NO_REPLY } from './commands/registry.js';
 import type { Engine } from './engine.js';
 import type { Database } from './keyspace/database.js';
 import type { Protocol } from './resp/encoder.js';
 import type { Reply } from './resp/reply.js';
-import type { NO_REPLY } from './commands/registry.js';
 
 /** How a session talks back to its connection (a TCP socket, or an in-process client). */
 export interface SessionTransport {
@@ -52,7 +51,8 @@ export class Session {
   /** Set while a blocking command waits. */
   blocked = false;
   lastInteraction: number;
-  lastCommand = 'NULL';
+  /** The last command run (CLIENT LIST's cmd=); engine.commands.fullName() gives its name. */
+  lastCommand: CommandSpec | undefined;
   closed = false;
   /** QUIT: the transport closes the connection once this reply is written. */
   closeAfterReply = false;

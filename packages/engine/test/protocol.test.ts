@@ -3,7 +3,9 @@ import { differential } from '@redkit/test-utils';
 
 differential('protocol: framing and malformed input', (s) => {
   s.test('pipelined multibulk and inline commands', async (d) => {
-    await d.sameRaw('PING\r\n*2\r\n$4\r\nECHO\r\n$3\r\na\nb\r\nECHO "x y"\r\n\r\n*0\r\n*-1\r\nPING\r\nQUIT\r\n');
+    await d.sameRaw(
+      'PING\r\n*2\r\n$4\r\nECHO\r\n$3\r\na\nb\r\nECHO "x y"\r\n\r\n*0\r\n*-1\r\nPING\r\nQUIT\r\n',
+    );
   });
 
   const malformed: Array<[string, string]> = [

@@ -4,12 +4,15 @@ import { serve } from './serve.js';
 
 const port = (value: string) => {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('must be a port number (0-65535)');
   return n;
 };
 
 const program = new Command();
-program.name('redkit').description('redkit: Redis patterns for TypeScript, and an embedded Redis-compatible engine');
+program
+  .name('redkit')
+  .description('redkit: Redis patterns for TypeScript, and an embedded Redis-compatible engine');
 
 program
   .command('serve')
@@ -19,7 +22,11 @@ program
   .option('--databases <n>', 'number of databases', '16')
   .option('--hz <n>', 'background task frequency', '10')
   .action(async (options: { port: number; bind: string; databases: string; hz: string }) => {
-    await serve({ port: options.port, host: options.bind, config: { databases: options.databases, hz: options.hz } });
+    await serve({
+      port: options.port,
+      host: options.bind,
+      config: { databases: options.databases, hz: options.hz },
+    });
   });
 
 program.parseAsync().catch((error: unknown) => {

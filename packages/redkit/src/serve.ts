@@ -1,4 +1,4 @@
-import { Engine, ENGINE_VERSION, REDIS_VERSION, RespServer } from '@redkit/engine';
+import { ENGINE_VERSION, Engine, REDIS_VERSION, RespServer } from '@redkit/engine';
 
 export interface ServeOptions {
   port: number;
@@ -8,7 +8,9 @@ export interface ServeOptions {
 
 /** Starts the embedded engine's RESP server and stops it cleanly on SIGINT/SIGTERM. */
 export async function serve(options: ServeOptions): Promise<RespServer> {
-  const engine = new Engine({ config: { ...options.config, port: String(options.port), bind: options.host } });
+  const engine = new Engine({
+    config: { ...options.config, port: String(options.port), bind: options.host },
+  });
   let server: RespServer;
   try {
     server = await RespServer.listen({ engine, port: options.port, host: options.host });

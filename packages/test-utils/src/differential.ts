@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Engine, type EngineOptions, RespServer } from '@redkit/engine';
 import { RawClient } from './raw-client.js';
-import { findRedisServer, type RedisServerHandle, realRedisRequired, startRedisServer } from './redis-server.js';
+import {
+  findRedisServer,
+  type RedisServerHandle,
+  realRedisRequired,
+  startRedisServer,
+} from './redis-server.js';
 import { type ParsedReply, parseFrame, showBytes } from './resp-frames.js';
 
 type Arg = string | Buffer | number;
@@ -33,7 +38,11 @@ export class DiffPair {
     const [a, b] = await this.both(...argv);
     const pa = normalise(parseFrame(a));
     const pb = normalise(parseFrame(b));
-    assert.deepEqual(pb, pa, `${describeCommand(argv)}\n  redis:  ${showBytes(a)}\n  engine: ${showBytes(b)}`);
+    assert.deepEqual(
+      pb,
+      pa,
+      `${describeCommand(argv)}\n  redis:  ${showBytes(a)}\n  engine: ${showBytes(b)}`,
+    );
     return parseFrame(a);
   }
 
@@ -42,7 +51,11 @@ export class DiffPair {
     const [a, b] = await this.both(...argv);
     const pa = pairs(parseFrame(a));
     const pb = pairs(parseFrame(b));
-    assert.deepEqual(pb, pa, `${describeCommand(argv)}\n  redis:  ${showBytes(a)}\n  engine: ${showBytes(b)}`);
+    assert.deepEqual(
+      pb,
+      pa,
+      `${describeCommand(argv)}\n  redis:  ${showBytes(a)}\n  engine: ${showBytes(b)}`,
+    );
     return parseFrame(a);
   }
 
@@ -62,7 +75,10 @@ export class DiffPair {
   async sameRaw(bytes: Buffer | string, timeoutMs = 1000): Promise<{ bytes: Buffer; closed: boolean }> {
     this.redis.write(bytes);
     this.engine.write(bytes);
-    const [a, b] = await Promise.all([this.redis.readUntilClosed(timeoutMs), this.engine.readUntilClosed(timeoutMs)]);
+    const [a, b] = await Promise.all([
+      this.redis.readUntilClosed(timeoutMs),
+      this.engine.readUntilClosed(timeoutMs),
+    ]);
     assert.equal(showBytes(b.bytes), showBytes(a.bytes), `raw ${showBytes(Buffer.from(bytes))}`);
     assert.equal(b.closed, a.closed, `connection closed: redis ${a.closed}, engine ${b.closed}`);
     return a;
@@ -75,7 +91,8 @@ export class DiffPair {
     return {
       same: async () => {
         const [a, b] = await Promise.all([pa, pb]);
-        if (!a.equals(b)) assert.fail(`${describeCommand(argv)}\n  redis:  ${showBytes(a)}\n  engine: ${showBytes(b)}`);
+        if (!a.equals(b))
+          assert.fail(`${describeCommand(argv)}\n  redis:  ${showBytes(a)}\n  engine: ${showBytes(b)}`);
         return parseFrame(a);
       },
     };
@@ -131,7 +148,9 @@ export function differential(
   const pairs: DiffPair[] = [];
   const missing = !hasRedisSync();
   if (missing) {
-    console.warn(`\n!!! SKIPPING differential suite "${name}": redis-server is not installed (apt-get install redis-server)\n`);
+    console.warn(
+      `\n!!! SKIPPING differential suite "${name}": redis-server is not installed (apt-get install redis-server)\n`,
+    );
   }
   describe(name, { skip: missing ? 'redis-server not installed' : false }, () => {
     before(async () => {

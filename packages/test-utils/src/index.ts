@@ -1,4 +1,17 @@
-export { DiffPair, type DifferentialSuite, differential } from './differential.js';
+export { type DifferentialSuite, DiffPair, differential } from './differential.js';
 export { RawClient } from './raw-client.js';
-export { findRedisServer, freePort, type RedisServerHandle, realRedisRequired, startRedisServer } from './redis-server.js';
-export { encodeCommand, frameEnd, type ParsedReply, parseFrame, parseFrames, showBytes } from './resp-frames.js';
+export {
+  findRedisServer,
+  freePort,
+  type RedisServerHandle,
+  realRedisRequired,
+  startRedisServer,
+} from './redis-server.js';
+export {
+  encodeCommand,
+  frameEnd,
+  type ParsedReply,
+  parseFrame,
+  parseFrames,
+  showBytes,
+} from './resp-frames.js';

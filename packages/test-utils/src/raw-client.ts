@@ -54,9 +54,14 @@ export class RawClient {
         this.buffer = this.buffer.subarray(end);
         return Buffer.from(frame);
       }
-      if (this.closed) throw new Error(`connection closed while waiting for a reply (got ${JSON.stringify(this.buffer.toString('latin1'))})`);
+      if (this.closed)
+        throw new Error(
+          `connection closed while waiting for a reply (got ${JSON.stringify(this.buffer.toString('latin1'))})`,
+        );
       if (!(await this.waitForData(deadline - Date.now()))) {
-        throw new Error(`no reply within ${timeoutMs} ms (buffered ${JSON.stringify(this.buffer.toString('latin1'))})`);
+        throw new Error(
+          `no reply within ${timeoutMs} ms (buffered ${JSON.stringify(this.buffer.toString('latin1'))})`,
+        );
       }
     }
   }

@@ -42,14 +42,27 @@ export async function freePort(): Promise<number> {
 export async function startRedisServer(extraArgs: string[] = []): Promise<RedisServerHandle | null> {
   const bin = findRedisServer();
   if (!bin) {
-    if (realRedisRequired()) throw new Error('redis-server is required (CI) but not installed: apt-get install redis-server');
+    if (realRedisRequired())
+      throw new Error('redis-server is required (CI) but not installed: apt-get install redis-server');
     return null;
   }
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const child = spawn(
       bin,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extraArgs],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+        ...extraArgs,
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     if (await waitForPing(port, child)) {

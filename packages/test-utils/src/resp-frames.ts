@@ -97,11 +97,19 @@ function parseAt(buf: Buffer, start: number): { value: ParsedReply; end: number 
         return r;
       }
       const value: ParsedReply =
-        type === '*' ? items : type === '~' ? { set: items } : type === '>' ? { push: items } : { map: items };
+        type === '*'
+          ? items
+          : type === '~'
+            ? { set: items }
+            : type === '>'
+              ? { push: items }
+              : { map: items };
       return { value, end: offset };
     }
     default:
-      throw new Error(`unknown RESP type byte ${JSON.stringify(type)} in ${JSON.stringify(buf.toString('latin1'))}`);
+      throw new Error(
+        `unknown RESP type byte ${JSON.stringify(type)} in ${JSON.stringify(buf.toString('latin1'))}`,
+      );
   }
 }
 

@@ -1,8 +1,8 @@
-import { toInteger } from './args.js';
 import { fail, RedisError, wrongArity } from '../resp/errors.js';
 import { MapReply, OK, PONG, type Reply, StatusReply } from '../resp/reply.js';
 import type { Session } from '../session.js';
 import { REDIS_VERSION } from '../version.js';
+import { toInteger } from './args.js';
 import { type CommandSpec, command } from './registry.js';
 
 const docs = (since: string, summary: string) => ({ group: 'connection', since, summary });
@@ -113,11 +113,67 @@ function reset(c: Session): Reply {
 }
 
 export const connectionCommands: CommandSpec[] = [
-  command('ping', -1, ['fast'], [0, 0, 0], ['fast', 'connection'], ping, docs('1.0.0', 'Returns the server\'s liveliness response.')),
-  command('echo', 2, ['fast'], [0, 0, 0], ['fast', 'connection'], (_c, argv) => argv[1]!, docs('1.0.0', 'Returns the given string.')),
-  command('select', 2, ['loading', 'stale', 'fast'], [0, 0, 0], ['fast', 'connection'], select, docs('1.0.0', 'Changes the selected database.')),
-  command('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], [0, 0, 0], ['fast', 'connection'], auth, docs('1.0.0', 'Authenticates the connection.')),
-  command('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], [0, 0, 0], ['fast', 'connection'], hello, docs('6.0.0', 'Handshakes with the Redis server.')),
-  command('quit', -1, ['allow_busy', 'noscript', 'loading', 'stale', 'fast', 'no_auth'], [0, 0, 0], ['fast', 'connection'], quit, docs('1.0.0', 'Closes the connection.')),
-  command('reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], [0, 0, 0], ['fast', 'connection'], reset, docs('6.2.0', 'Resets the connection.')),
+  command(
+    'ping',
+    -1,
+    ['fast'],
+    [0, 0, 0],
+    ['fast', 'connection'],
+    ping,
+    docs('1.0.0', "Returns the server's liveliness response."),
+  ),
+  command(
+    'echo',
+    2,
+    ['loading', 'stale', 'fast'],
+    [0, 0, 0],
+    ['fast', 'connection'],
+    (_c, argv) => argv[1]!,
+    docs('1.0.0', 'Returns the given string.'),
+  ),
+  command(
+    'select',
+    2,
+    ['loading', 'stale', 'fast'],
+    [0, 0, 0],
+    ['fast', 'connection'],
+    select,
+    docs('1.0.0', 'Changes the selected database.'),
+  ),
+  command(
+    'auth',
+    -2,
+    ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'],
+    [0, 0, 0],
+    ['fast', 'connection'],
+    auth,
+    docs('1.0.0', 'Authenticates the connection.'),
+  ),
+  command(
+    'hello',
+    -1,
+    ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'],
+    [0, 0, 0],
+    ['fast', 'connection'],
+    hello,
+    docs('6.0.0', 'Handshakes with the Redis server.'),
+  ),
+  command(
+    'quit',
+    -1,
+    ['allow_busy', 'noscript', 'loading', 'stale', 'fast', 'no_auth'],
+    [0, 0, 0],
+    ['fast', 'connection'],
+    quit,
+    docs('1.0.0', 'Closes the connection.'),
+  ),
+  command(
+    'reset',
+    1,
+    ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'],
+    [0, 0, 0],
+    ['fast', 'connection'],
+    reset,
+    docs('6.2.0', 'Resets the connection.'),
+  ),
 ];

@@ -1,3 +1,17 @@
+import { databaseCommands } from './keys/databases.js';
+import { expireCommands } from './keys/expire.js';
+import { genericCommands } from './keys/generic.js';
+import { iterationCommands } from './keys/iteration.js';
+import { objectCommands } from './keys/object.js';
+import { sortCommands } from './keys/sort.js';
 import type { CommandSpec } from './registry.js';
 
-export const keysCommands: CommandSpec[] = [];
+/** The keyspace ("generic") commands: keys, expiry, databases, OBJECT and SORT. */
+export const keysCommands: CommandSpec[] = [
+  ...genericCommands,
+  ...iterationCommands,
+  ...expireCommands,
+  ...objectCommands,
+  ...databaseCommands,
+  ...sortCommands,
+];

@@ -1,6 +1,6 @@
-import { globMatch } from '../util/glob.js';
 import { PushReply, type Reply, StatusReply } from '../resp/reply.js';
 import type { Session } from '../session.js';
+import { globMatch } from '../util/glob.js';
 import { type CommandResult, type CommandSpec, command, NO_REPLY } from './registry.js';
 
 const docs = (since: string, summary: string) => ({ group: 'pubsub', since, summary });
@@ -80,7 +80,7 @@ const PUBSUB_HELP = [
   '    Return the number of subscribers for the specified channels, excluding',
   '    pattern subscriptions(default: no channels).',
   'SHARDCHANNELS [<pattern>]',
-  '    Return the currently active shard level channels matching a <pattern> (default: \'*\').',
+  "    Return the currently active shard level channels matching a <pattern> (default: '*').",
   'SHARDNUMSUB [<shardchannel> ...]',
   '    Return the number of subscribers for the specified shard level channel(s)',
   'HELP',
@@ -88,23 +88,92 @@ const PUBSUB_HELP = [
 ];
 
 const sub = (name: string, arity: number, handler: (c: Session, argv: string[]) => Reply, summary: string) =>
-  command(name, arity, ['pubsub', 'loading', 'stale'], [0, 0, 0], ['pubsub', 'slow'], handler, docs('2.8.0', summary));
+  command(
+    name,
+    arity,
+    ['pubsub', 'loading', 'stale'],
+    [0, 0, 0],
+    ['pubsub', 'slow'],
+    handler,
+    docs('2.8.0', summary),
+  );
 
 export const pubsubCommands: CommandSpec[] = [
-  command('subscribe', -2, SUBSCRIBE_FLAGS, [0, 0, 0], ['pubsub', 'slow'], subscribe, docs('2.0.0', 'Listens for messages published to channels.')),
-  command('psubscribe', -2, SUBSCRIBE_FLAGS, [0, 0, 0], ['pubsub', 'slow'], psubscribe, docs('2.0.0', 'Listens for messages published to channels that match one or more patterns.')),
-  command('unsubscribe', -1, SUBSCRIBE_FLAGS, [0, 0, 0], ['pubsub', 'slow'], unsubscribe, docs('2.0.0', 'Stops listening to messages posted to channels.')),
-  command('punsubscribe', -1, SUBSCRIBE_FLAGS, [0, 0, 0], ['pubsub', 'slow'], punsubscribe, docs('2.0.0', 'Stops listening to messages published to channels that match one or more patterns.')),
-  command('publish', 3, ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'], [0, 0, 0], ['pubsub', 'fast'], publish, docs('2.0.0', 'Posts a message to a channel.')),
+  command(
+    'subscribe',
+    -2,
+    SUBSCRIBE_FLAGS,
+    [0, 0, 0],
+    ['pubsub', 'slow'],
+    subscribe,
+    docs('2.0.0', 'Listens for messages published to channels.'),
+  ),
+  command(
+    'psubscribe',
+    -2,
+    SUBSCRIBE_FLAGS,
+    [0, 0, 0],
+    ['pubsub', 'slow'],
+    psubscribe,
+    docs('2.0.0', 'Listens for messages published to channels that match one or more patterns.'),
+  ),
+  command(
+    'unsubscribe',
+    -1,
+    SUBSCRIBE_FLAGS,
+    [0, 0, 0],
+    ['pubsub', 'slow'],
+    unsubscribe,
+    docs('2.0.0', 'Stops listening to messages posted to channels.'),
+  ),
+  command(
+    'punsubscribe',
+    -1,
+    SUBSCRIBE_FLAGS,
+    [0, 0, 0],
+    ['pubsub', 'slow'],
+    punsubscribe,
+    docs('2.0.0', 'Stops listening to messages published to channels that match one or more patterns.'),
+  ),
+  command(
+    'publish',
+    3,
+    ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'],
+    [0, 0, 0],
+    ['pubsub', 'fast'],
+    publish,
+    docs('2.0.0', 'Posts a message to a channel.'),
+  ),
   {
-    ...command('pubsub', -2, [], [0, 0, 0], ['slow'], () => null, docs('2.8.0', 'A container for Pub/Sub commands.')),
+    ...command(
+      'pubsub',
+      -2,
+      [],
+      [0, 0, 0],
+      ['slow'],
+      () => null,
+      docs('2.8.0', 'A container for Pub/Sub commands.'),
+    ),
     subcommands: [
       sub('channels', -2, channels, 'Returns the active channels.'),
       sub('numsub', -2, numsub, 'Returns a count of subscribers to channels.'),
       sub('numpat', 2, numpat, 'Returns a count of unique pattern subscriptions.'),
       sub('shardchannels', -2, () => [], 'Returns the active shard channels.'),
-      sub('shardnumsub', -2, (_c, argv) => argv.slice(2).flatMap((ch) => [ch, 0]), 'Returns the count of subscribers of shard channels.'),
-      sub('help', 2, () => PUBSUB_HELP.map((line) => new StatusReply(line)), 'Returns helpful text about the different subcommands.'),
+      sub(
+        'shardnumsub',
+        -2,
+        (_c, argv) => argv.slice(2).flatMap((ch) => [ch, 0]),
+        'Returns the count of subscribers of shard channels.',
+      ),
+      command(
+        'help',
+        2,
+        ['loading', 'stale'],
+        [0, 0, 0],
+        ['slow'],
+        () => PUBSUB_HELP.map((line) => new StatusReply(line)),
+        docs('6.2.0', 'Returns helpful text about the different subcommands.'),
+      ),
     ],
   },
 ];

@@ -77,7 +77,13 @@ export function command(
   keys: [first: number, last: number, step: number],
   categories: readonly string[],
   handler: CommandHandler,
-  docs: { group: string; since: string; summary: string; complexity?: string; getKeys?: CommandSpec['getKeys'] },
+  docs: {
+    group: string;
+    since: string;
+    summary: string;
+    complexity?: string;
+    getKeys?: CommandSpec['getKeys'];
+  },
 ): CommandSpec {
   return {
     name,

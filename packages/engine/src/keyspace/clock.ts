@@ -12,6 +12,7 @@ export interface TimerHandle {
 }
 
 let nextTimerId = 1;
+const MAX_TIMEOUT = 2 ** 31 - 1;
 
 export class SystemClock implements Clock {
   private readonly timers = new Map<number, NodeJS.Timeout>();
@@ -20,16 +21,22 @@ export class SystemClock implements Clock {
   }
   setTimer(ms: number, fn: () => void): TimerHandle {
     const id = nextTimerId++;
+    this.arm(id, Date.now() + Math.max(ms, 0), fn);
+    return { id };
+  }
+  // setTimeout caps delays at 2^31-1 ms (24.8 days): longer timers re-arm until their time comes.
+  private arm(id: number, at: number, fn: () => void): void {
+    const delay = Math.min(at - Date.now(), MAX_TIMEOUT);
     const t = setTimeout(
       () => {
+        if (Date.now() < at) return this.arm(id, at, fn);
         this.timers.delete(id);
         fn();
       },
-      Math.min(Math.max(ms, 0), 2 ** 31 - 1),
+      Math.max(delay, 0),
     );
     t.unref?.();
     this.timers.set(id, t);
-    return { id };
   }
   clearTimer(handle: TimerHandle): void {
     const t = this.timers.get(handle.id);
@@ -49,7 +56,8 @@ export class ManualClock implements Clock {
     const target = this.time + ms;
     for (;;) {
       let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const entry of this.timers) if (entry[1].at <= target && (!next || entry[1].at < next[1].at)) next = entry;
+      for (const entry of this.timers)
+        if (entry[1].at <= target && (!next || entry[1].at < next[1].at)) next = entry;
       if (!next) break;
       this.timers.delete(next[0]);
       this.time = Math.max(this.time, next[1].at);

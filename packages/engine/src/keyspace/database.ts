@@ -83,6 +83,15 @@ export class Database {
     this.expireCursor = undefined;
   }
 
+  /** SWAPDB: exchanges all keys and TTLs with `other`; both keep their index. */
+  swapContents(other: Database): void {
+    [this.data, other.data] = [other.data, this.data];
+    [this.expires, other.expires] = [other.expires, this.expires];
+    // An active-expiry cursor walks one expires map; it must not follow that map into the other db.
+    this.expireCursor = undefined;
+    other.expireCursor = undefined;
+  }
+
   /** Removes the key if it has expired; returns true when it did. */
   expireIfNeeded(key: string): boolean {
     const at = this.expires.get(key);

@@ -3,7 +3,11 @@ import { describe, it } from 'node:test';
 import { RequestDecoder, splitInlineArgs } from './decoder.js';
 
 const pipeline = Buffer.from(
-  '*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nv\r\n\x00x\r\n' + 'PING\r\n' + '*2\r\n$4\r\nECHO\r\n$0\r\n\r\n' + '*0\r\n' + 'GET "a b" \'c\'\n',
+  '*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nv\r\n\x00x\r\n' +
+    'PING\r\n' +
+    '*2\r\n$4\r\nECHO\r\n$0\r\n\r\n' +
+    '*0\r\n' +
+    'GET "a b" \'c\'\n',
   'latin1',
 );
 const expected = [['SET', 'key', 'v\r\n\x00x'], ['PING'], ['ECHO', ''], ['GET', 'a b', 'c']];
@@ -31,7 +35,11 @@ describe('RequestDecoder', () => {
 
   it('assembles a large argument from many chunks without re-copying it each time', () => {
     const value = Buffer.alloc(300_000, 0xab);
-    const frame = Buffer.concat([Buffer.from('*2\r\n$4\r\nECHO\r\n$300000\r\n'), value, Buffer.from('\r\n*1\r\n$4\r\nPING\r\n')]);
+    const frame = Buffer.concat([
+      Buffer.from('*2\r\n$4\r\nECHO\r\n$300000\r\n'),
+      value,
+      Buffer.from('\r\n*1\r\n$4\r\nPING\r\n'),
+    ]);
     const d = new RequestDecoder();
     const got: string[][] = [];
     for (let i = 0; i < frame.length; i += 7_001) got.push(...d.push(frame.subarray(i, i + 7_001)));
@@ -81,7 +89,7 @@ describe('RequestDecoder', () => {
 
 describe('splitInlineArgs', () => {
   it('splits like sdssplitargs', () => {
-    assert.deepEqual(splitInlineArgs('  set  "a\\x41\\n" \'it\\\'s\'  '), ['set', 'aA\n', "it's"]);
+    assert.deepEqual(splitInlineArgs("  set  \"a\\x41\\n\" 'it\\'s'  "), ['set', 'aA\n', "it's"]);
     assert.deepEqual(splitInlineArgs(''), []);
     assert.equal(splitInlineArgs('"abc"def'), null);
     assert.equal(splitInlineArgs("'abc"), null);

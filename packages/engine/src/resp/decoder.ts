@@ -57,7 +57,8 @@ export class RequestDecoder {
       if (this.argsLeft === 0) commands.push(this.finishCommand());
       chunk = rest;
     }
-    this.buffer = this.offset < this.buffer.length ? Buffer.concat([this.buffer.subarray(this.offset), chunk]) : chunk;
+    this.buffer =
+      this.offset < this.buffer.length ? Buffer.concat([this.buffer.subarray(this.offset), chunk]) : chunk;
     this.offset = 0;
     while (this.offset < this.buffer.length) {
       const command = this.argsLeft > 0 ? this.continueMultibulk() : this.startCommand();
@@ -231,7 +232,18 @@ export function splitInlineArgs(line: string): string[] | null {
         } else if (c === '\\' && i + 1 < n) {
           i++;
           const e = line[i];
-          current += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
+          current +=
+            e === 'n'
+              ? '\n'
+              : e === 'r'
+                ? '\r'
+                : e === 't'
+                  ? '\t'
+                  : e === 'b'
+                    ? '\b'
+                    : e === 'a'
+                      ? '\x07'
+                      : e;
         } else if (c === '"') {
           if (i + 1 < n && !isSpace(line[i + 1])) return null;
           done = true;

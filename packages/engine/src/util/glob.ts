@@ -3,6 +3,9 @@
  * Iterative with backtracking on the last `*`, so hostile patterns stay linear-ish instead of exponential.
  */
 export function globMatch(pattern: string, text: string, nocase = false): boolean {
+  // Redis's matcher never enters its loop for an empty string, so only an empty pattern matches it
+  // (KEYS and SCAN special-case a lone '*' before matching).
+  if (text.length === 0) return pattern.length === 0;
   return matchFrom(pattern, 0, text, 0, nocase);
 }
 
@@ -26,9 +29,9 @@ function matchFrom(p: string, pi: number, s: string, si: number, nocase: boolean
         continue;
       }
       if (c === '[') {
-        const end = classEnd(p, pi);
-        if (matchClass(p, pi + 1, end, s[si]!, nocase)) {
-          pi = end + 1;
+        const cls = matchClass(p, pi + 1, s[si]!, nocase);
+        if (cls.matched) {
+          pi = cls.end + 1;
           si++;
           continue;
         }
@@ -54,40 +57,33 @@ function matchFrom(p: string, pi: number, s: string, si: number, nocase: boolean
   return pi === p.length;
 }
 
-/** Index of the closing `]` of a class starting at `start`, or the pattern's last index if unclosed. */
-function classEnd(p: string, start: number): number {
-  let i = start + 1;
-  if (p[i] === '^') i++;
-  while (i < p.length) {
-    if (p[i] === '\\' && i + 1 < p.length) i += 2;
-    else if (p[i] === ']') return i;
-    else i++;
-  }
-  return p.length - 1;
-}
-
-function matchClass(p: string, from: number, end: number, ch: string, nocase: boolean): boolean {
+/**
+ * Matches one char against the class starting at `from` (just after '['). The class ends where Redis's
+ * scan ends it: at an unescaped ']' not consumed by a range (so in "[a-]" the range is 'a' to ']'), or
+ * at the end of the pattern. Returns whether it matched and the index of the class's last char.
+ */
+function matchClass(p: string, from: number, ch: string, nocase: boolean): { matched: boolean; end: number } {
   let i = from;
-  let negate = false;
-  if (p[i] === '^') {
-    negate = true;
-    i++;
-  }
+  const negate = p[i] === '^';
+  if (negate) i++;
   let matched = false;
-  const limit = p[end] === ']' ? end : end + 1;
-  while (i < limit) {
-    if (p[i] === '\\' && i + 1 < limit) {
+  const c = nocase ? lower(ch.charCodeAt(0)) : ch.charCodeAt(0);
+  for (;;) {
+    if (p[i] === '\\' && i + 1 < p.length) {
       if (same(p[i + 1]!, ch, nocase)) matched = true;
       i += 2;
-    } else if (i + 2 < limit && p[i + 1] === '-') {
+    } else if (p[i] === ']') {
+      break;
+    } else if (i >= p.length) {
+      i = p.length - 1; // an unclosed class runs to the end of the pattern
+      break;
+    } else if (i + 2 < p.length && p[i + 1] === '-') {
       let lo = p.charCodeAt(i);
       let hi = p.charCodeAt(i + 2);
       if (lo > hi) [lo, hi] = [hi, lo];
-      let c = ch.charCodeAt(0);
       if (nocase) {
         lo = lower(lo);
         hi = lower(hi);
-        c = lower(c);
       }
       if (c >= lo && c <= hi) matched = true;
       i += 3;
@@ -96,7 +92,7 @@ function matchClass(p: string, from: number, end: number, ch: string, nocase: bo
       i++;
     }
   }
-  return negate ? !matched : matched;
+  return { matched: negate ? !matched : matched, end: i };
 }
 
 function lower(c: number): number {
