@@ -53,9 +53,7 @@ function aggregate(target: number, value: number, how: Aggregate): number {
     return Number.isNaN(sum) ? 0 : sum;
   }
   // Not Math.min/max: C's comparison keeps the current value on ties such as -0 vs 0.
-  // biome-ignore lint/complexity/useMathMinMax: exact tie semantics
   if (how === 'min') return value < target ? value : target;
-  // biome-ignore lint/complexity/useMathMinMax: exact tie semantics
   return value > target ? value : target;
 }
 
