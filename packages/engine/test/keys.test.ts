@@ -118,7 +118,8 @@ differential('keys: DEL, EXISTS, TYPE, RENAME, COPY, MOVE, KEYS, SCAN, OBJECT', 
     await d.same('GET', 'c');
     await d.same('EXISTS', 'a');
     await d.compare(['PTTL', 'c'], (r, e) =>
-      assert.ok(typeof e === 'number' && e > 99_000 && e <= (r as number)),
+      // The two servers set the TTL a moment apart: equal within a few ms.
+      assert.ok(typeof e === 'number' && e > 99_000 && Math.abs(e - (r as number)) <= 50),
     );
     await d.same('RENAMENX', 'c');
   });
