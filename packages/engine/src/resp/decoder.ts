@@ -125,7 +125,7 @@ export class RequestDecoder {
         }
         return undefined;
       }
-      this.args.push(buf.toString('latin1', this.offset, this.offset + this.bulkLength));
+      this.args.push(latin1(buf, this.offset, this.offset + this.bulkLength));
       this.offset += this.bulkLength + 2;
       this.bulkLength = -1;
       this.argsLeft--;
@@ -178,12 +178,23 @@ export class RequestDecoder {
    * is skipped unread), searching as C's strchr does, so a NUL byte before it means "not yet".
    */
   private findLineEnd(from: number): number {
+    // A plain byte loop: header lines are a few bytes, and this allocates nothing.
     const buf = this.buffer;
-    const cr = buf.indexOf(CR, from);
-    if (cr < 0 || cr + 1 >= buf.length) return -1;
-    if (buf.subarray(from, cr).indexOf(0) >= 0) return -1;
-    return cr;
+    const length = buf.length;
+    for (let i = from; i < length; i++) {
+      const byte = buf[i]!;
+      if (byte === CR) return i + 1 < length ? i : -1;
+      if (byte === 0) return -1;
+    }
+    return -1;
   }
+}
+
+/** Buffer#latin1Slice, Node's own fast path behind toString('latin1', start, end), without its wrapper. */
+const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: (start: number, end: number) => string })
+  .latin1Slice;
+function latin1(buf: Buffer, start: number, end: number): string {
+  return latin1Slice ? latin1Slice.call(buf, start, end) : buf.toString('latin1', start, end);
 }
 
 /** Parses the decimal after a type byte; null when not a valid integer (as Redis's string2ll). */

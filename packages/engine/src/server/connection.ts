@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import { NO_REPLY } from '../commands/registry.js';
 import type { Engine } from '../engine.js';
 import { RequestDecoder } from '../resp/decoder.js';
-import { encodeReply } from '../resp/encoder.js';
-import type { Reply } from '../resp/reply.js';
+import { ErrorReply, type Reply } from '../resp/reply.js';
+import { ReplyWriter } from '../resp/writer.js';
 import { BLOCKED, type Session, type SessionTransport } from '../session.js';
 
 /**
@@ -15,7 +15,7 @@ export class Connection implements SessionTransport {
   private readonly decoder: RequestDecoder;
   private queue: string[][] = [];
   private queueHead = 0;
-  private output: string[] = [];
+  private readonly output = new ReplyWriter();
   private flushScheduled = false;
   private ending = false;
 
@@ -56,7 +56,7 @@ export class Connection implements SessionTransport {
       const argv = this.queue[this.queueHead++]!;
       const reply = this.session.execute(argv);
       if (reply === BLOCKED) return;
-      if (reply !== NO_REPLY) this.output.push(encodeReply(reply, this.session.protocol));
+      if (reply !== NO_REPLY) this.output.write(reply, this.session.protocol);
       if (this.session.closeAfterReply) {
         this.end();
         return;
@@ -64,20 +64,20 @@ export class Connection implements SessionTransport {
     }
     const error = this.decoder.error;
     if (error && this.queueHead >= this.queue.length && !this.ending) {
-      this.output.push(`-ERR Protocol error: ${error.message}\r\n`);
+      this.output.write(new ErrorReply(`ERR Protocol error: ${error.message}`), 2);
       this.end();
     }
   }
 
   push(reply: Reply): void {
     if (this.ending) return;
-    this.output.push(encodeReply(reply, this.session.protocol));
+    this.output.write(reply, this.session.protocol);
     this.scheduleFlush();
   }
 
   resume(reply: Reply): void {
     if (this.ending) return;
-    this.output.push(encodeReply(reply, this.session.protocol));
+    this.output.write(reply, this.session.protocol);
     // Run what the client pipelined behind the blocked command, outside the caller's stack.
     queueMicrotask(() => {
       this.processQueue();
@@ -106,9 +106,8 @@ export class Connection implements SessionTransport {
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.output.length === 0 || this.ending) return;
-    const data = this.output.length === 1 ? this.output[0]! : this.output.join('');
-    this.output = [];
-    this.socket.write(Buffer.from(data, 'latin1'));
+    if (this.ending) return;
+    const data = this.output.take();
+    if (data) this.socket.write(data);
   }
 }
