@@ -7,6 +7,7 @@ import { benchServerThroughput } from './server-throughput.js';
 const only = process.argv[2];
 const requests = Number(process.env.BENCH_REQUESTS ?? 100_000);
 console.log(`redkit benchmarks — node ${process.version}, ${new Date().toISOString()}`);
-if (!only || only === 'server') await benchServerThroughput(requests);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+if (!only || only === 'server') await benchServerThroughput(requests, rounds);
 if (!only || only === 'in-process') await benchInProcess();
 if (!only || only === 'memory') await benchMemory();

@@ -50,12 +50,14 @@ export class EngineClient implements SessionTransport {
   /** Runs a command that cannot block, synchronously. */
   callSync(...args: CommandArgument[]): Reply | undefined {
     if (this.waiting) throw new Error('a blocking command is in progress on this client');
+    this.session.lastInteraction = this.engine.clock.now();
     const reply = this.session.execute(args.map(toBinaryString));
     if (reply === BLOCKED) throw new Error('callSync cannot run a command that blocks');
     return reply === NO_REPLY ? undefined : reply;
   }
 
   private run(argv: string[]): Promise<Reply | undefined> {
+    this.session.lastInteraction = this.engine.clock.now();
     const reply = this.session.execute(argv);
     if (reply === BLOCKED) return new Promise((resolve) => (this.waiting = resolve));
     return Promise.resolve(reply === NO_REPLY ? undefined : reply);

@@ -6,14 +6,17 @@ export class CommandTable {
   private readonly parents = new Map<CommandSpec, CommandSpec>();
   private readonly subcommands = new Map<CommandSpec, Map<string, CommandSpec>>();
 
-  constructor(specs: CommandSpec[]) {
+  constructor(private readonly specs: CommandSpec[]) {
     for (const spec of specs) {
       if (this.byName.has(spec.name)) throw new Error(`command ${spec.name} registered twice`);
       this.byName.set(spec.name, spec);
+      // Clients send names in upper case as often as lower: both hit on the first lookup.
+      this.byName.set(spec.name.toUpperCase(), spec);
       if (spec.subcommands) {
         const subs = new Map<string, CommandSpec>();
         for (const sub of spec.subcommands) {
           subs.set(sub.name, sub);
+          subs.set(sub.name.toUpperCase(), sub);
           this.parents.set(sub, spec);
         }
         this.subcommands.set(spec, subs);
@@ -41,10 +44,10 @@ export class CommandTable {
   }
 
   all(): IterableIterator<CommandSpec> {
-    return this.byName.values();
+    return this.specs.values();
   }
 
   get size(): number {
-    return this.byName.size;
+    return this.specs.length;
   }
 }

@@ -99,7 +99,6 @@ export class Engine {
 
   /** Runs one command for a session, then serves clients that the command unblocked. */
   execute(session: Session, argv: string[]): Reply | typeof BLOCKED | typeof NO_REPLY {
-    session.lastInteraction = this.clock.now();
     const skipThis = session.replyMode === 'skip';
     if (skipThis) session.replyMode = 'on';
     const result = this.dispatch(session, argv);

@@ -46,38 +46,80 @@ export class ReplyWriter {
   }
 
   write(reply: Reply, protocol: Protocol): void {
-    if (typeof reply === 'string') return this.bulk(reply);
-    if (typeof reply === 'number' || typeof reply === 'bigint') return this.line(':', String(reply));
-    if (reply === null) return this.ascii(protocol === 3 ? '_\r\n' : '$-1\r\n');
-    if (Array.isArray(reply)) return this.aggregate('*', reply, protocol);
-    if (reply instanceof StatusReply) return this.line('+', reply.status);
-    if (reply instanceof ErrorReply) return this.line('-', reply.message);
+    if (typeof reply === 'string') {
+      this.bulk(reply);
+      return;
+    }
+    if (typeof reply === 'number' || typeof reply === 'bigint') {
+      this.line(':', String(reply));
+      return;
+    }
+    if (reply === null) {
+      this.ascii(protocol === 3 ? '_\r\n' : '$-1\r\n');
+      return;
+    }
+    if (Array.isArray(reply)) {
+      this.aggregate('*', reply, protocol);
+      return;
+    }
+    if (reply instanceof StatusReply) {
+      this.line('+', reply.status);
+      return;
+    }
+    if (reply instanceof ErrorReply) {
+      this.line('-', reply.message);
+      return;
+    }
     if (reply instanceof DoubleReply) {
       const text = formatDouble(reply.value);
-      return protocol === 3 ? this.line(',', text) : this.bulk(text);
+      if (protocol === 3) this.line(',', text);
+      else this.bulk(text);
+      return;
     }
     if (reply instanceof MapReply) {
-      if (protocol === 2) return this.aggregate('*', reply.entries, protocol);
+      if (protocol === 2) {
+        this.aggregate('*', reply.entries, protocol);
+        return;
+      }
       this.line('%', String(reply.entries.length / 2));
       for (const item of reply.entries) this.write(item, protocol);
       return;
     }
-    if (reply instanceof SetReply) return this.aggregate(protocol === 3 ? '~' : '*', reply.items, protocol);
-    if (reply instanceof NullArrayReply) return this.ascii(protocol === 3 ? '_\r\n' : '*-1\r\n');
+    if (reply instanceof SetReply) {
+      this.aggregate(protocol === 3 ? '~' : '*', reply.items, protocol);
+      return;
+    }
+    if (reply instanceof NullArrayReply) {
+      this.ascii(protocol === 3 ? '_\r\n' : '*-1\r\n');
+      return;
+    }
     if (reply instanceof BooleanReply) {
-      if (protocol === 3) return this.ascii(reply.value ? '#t\r\n' : '#f\r\n');
-      return this.ascii(reply.value ? ':1\r\n' : ':0\r\n');
+      if (protocol === 3) {
+        this.ascii(reply.value ? '#t\r\n' : '#f\r\n');
+        return;
+      }
+      this.ascii(reply.value ? ':1\r\n' : ':0\r\n');
+      return;
     }
     if (reply instanceof VerbatimReply) {
-      if (protocol === 2) return this.bulk(reply.text);
+      if (protocol === 2) {
+        this.bulk(reply.text);
+        return;
+      }
       this.line('=', String(reply.text.length + 4));
       this.ascii(`${reply.format}:`);
       this.ascii(reply.text);
-      return this.ascii('\r\n');
+      this.ascii('\r\n');
+      return;
     }
-    if (reply instanceof PushReply) return this.aggregate(protocol === 3 ? '>' : '*', reply.items, protocol);
+    if (reply instanceof PushReply) {
+      this.aggregate(protocol === 3 ? '>' : '*', reply.items, protocol);
+      return;
+    }
     if (reply instanceof BigNumberReply) {
-      return protocol === 3 ? this.line('(', reply.digits) : this.bulk(reply.digits);
+      if (protocol === 3) this.line('(', reply.digits);
+      else this.bulk(reply.digits);
+      return;
     }
     throw new Error(`unknown reply ${String(reply)}`);
   }
