@@ -6,13 +6,20 @@ import { BLOCKED, type Session, type SessionTransport } from './session.js';
 /** A command argument: strings are sent as their UTF-8 bytes, Buffers as they are. */
 export type CommandArgument = string | Buffer | number | bigint;
 
-const NON_ASCII = /[^\x00-\x7f]/;
-
 /** Converts an argument to the engine's binary string form (one char per byte). */
 export function toBinaryString(arg: CommandArgument): string {
-  if (typeof arg === 'string') return NON_ASCII.test(arg) ? Buffer.from(arg, 'utf8').toString('latin1') : arg;
+  // A string whose UTF-8 length equals its length is ASCII: already one char per byte.
+  if (typeof arg === 'string') {
+    return Buffer.byteLength(arg, 'utf8') === arg.length ? arg : Buffer.from(arg, 'utf8').toString('latin1');
+  }
   if (Buffer.isBuffer(arg)) return arg.toString('latin1');
   return String(arg);
+}
+
+function toArgv(args: CommandArgument[]): string[] {
+  const argv = new Array<string>(args.length);
+  for (let i = 0; i < args.length; i++) argv[i] = toBinaryString(args[i]!);
+  return argv;
 }
 
 interface Pending {
@@ -39,7 +46,7 @@ export class EngineClient implements SessionTransport {
 
   /** Runs a command. Resolves with its reply; `undefined` for commands that reply only by push. */
   call(...args: CommandArgument[]): Promise<Reply | undefined> {
-    const argv = args.map(toBinaryString);
+    const argv = toArgv(args);
     if (this.closed) return Promise.reject(new Error('connection closed'));
     if (this.waiting || this.queue.length > 0) {
       return new Promise((resolve) => this.queue.push({ argv, resolve }));
@@ -50,14 +57,14 @@ export class EngineClient implements SessionTransport {
   /** Runs a command that cannot block, synchronously. */
   callSync(...args: CommandArgument[]): Reply | undefined {
     if (this.waiting) throw new Error('a blocking command is in progress on this client');
-    this.session.lastInteraction = this.engine.clock.now();
-    const reply = this.session.execute(args.map(toBinaryString));
+    this.session.lastInteraction = this.engine.coarseNow();
+    const reply = this.session.execute(toArgv(args));
     if (reply === BLOCKED) throw new Error('callSync cannot run a command that blocks');
     return reply === NO_REPLY ? undefined : reply;
   }
 
   private run(argv: string[]): Promise<Reply | undefined> {
-    this.session.lastInteraction = this.engine.clock.now();
+    this.session.lastInteraction = this.engine.coarseNow();
     const reply = this.session.execute(argv);
     if (reply === BLOCKED) return new Promise((resolve) => (this.waiting = resolve));
     return Promise.resolve(reply === NO_REPLY ? undefined : reply);

@@ -689,7 +689,11 @@ export class Config {
     return this.names;
   }
 
+  /** Bumped on every change, so hot paths can cache parsed values and notice updates cheaply. */
+  version = 0;
+
   private store(p: ConfigParameter, value: string): void {
+    this.version++;
     this.values.set(p.name, value);
     const n = /^-?[0-9]+$/.test(value) ? Number(value) : Number.NaN;
     for (const name of [p.name, ...(p.aliases ?? [])]) {

@@ -59,6 +59,12 @@ export class CommandStat {
     if (delta >= 0) this.latency.record(delta * 1000);
   }
 
+  /** Adds a measured duration that stands for `weight` calls (the engine samples its timings). */
+  addDuration(usec: number, weight: number): void {
+    this.totalUsec += usec * weight;
+    this.latency.record(usec * 1000);
+  }
+
   reset(): void {
     this.calls = 0;
     this.rejected = 0;

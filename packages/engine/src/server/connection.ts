@@ -41,7 +41,7 @@ export class Connection implements SessionTransport {
 
   private onData(chunk: Buffer): void {
     if (this.ending) return;
-    this.session.lastInteraction = this.engine.clock.now();
+    this.session.lastInteraction = this.engine.coarseNow();
     const commands = this.decoder.push(chunk);
     if (this.queueHead < this.queue.length) for (const c of commands) this.queue.push(c);
     else {
