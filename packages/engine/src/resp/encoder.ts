@@ -1,1 +1,0 @@
-export { encodeReply, type Protocol, ReplyWriter } from './writer.js';
