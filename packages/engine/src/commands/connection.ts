@@ -22,6 +22,7 @@ function select(c: Session, argv: string[]): Reply {
 }
 
 function auth(c: Session, argv: string[]): Reply {
+  if (argv.length > 3) fail('ERR syntax error');
   const password = c.engine.config.get('requirepass');
   const user = argv.length === 3 ? argv[1]! : 'default';
   const given = argv[argv.length - 1]!;
