@@ -2,11 +2,9 @@ import type { RedisObject } from '../keyspace/values.js';
 
 const MIN_CAPACITY = 4;
 
-/** A packed (not holey) array, which V8 reads faster. */
+/** Slots filled with undefined: several times faster to create than pushing one by one. */
 function emptySlots(capacity: number): Array<string | undefined> {
-  const slots: Array<string | undefined> = [];
-  for (let i = 0; i < capacity; i++) slots.push(undefined);
-  return slots;
+  return new Array<string | undefined>(capacity).fill(undefined);
 }
 
 /**
