@@ -91,17 +91,7 @@ function bitcount(c: Session, argv: string[]): Reply {
     end = toLong(argv[3]!);
     if (start < 0 && end < 0 && start > end) return 0;
     const isBit = argv.length === 5 && isBitUnit(argv[4]!);
-    const total = isBit ? len * 8 : len;
-    if (start < 0) start += total;
-    if (end < 0) end += total;
-    if (start < 0) start = 0;
-    if (end < 0) end = 0;
-    if (end >= total) end = total - 1;
-    if (isBit && start <= end) {
-      [firstMask, lastMask] = edgeMasks(start, end);
-      start = Math.floor(start / 8);
-      end = Math.floor(end / 8);
-    }
+    ({ start, end, firstMask, lastMask } = byteRange(start, end, len, isBit));
   } else if (argv.length === 2) {
     start = 0;
     end = len - 1;
@@ -111,6 +101,27 @@ function bitcount(c: Session, argv: string[]): Reply {
   if (firstMask) count -= bitsInByte(value.charCodeAt(start) & firstMask);
   if (lastMask) count -= bitsInByte(value.charCodeAt(end) & lastMask);
   return count;
+}
+
+/**
+ * BITCOUNT/BITPOS ranges: negative indexes count from the end, then clamp to the value; a BIT range
+ * becomes the bytes it spans plus masks of the bits outside it in the first and last byte.
+ */
+function byteRange(
+  start: number,
+  end: number,
+  len: number,
+  isBit: boolean,
+): { start: number; end: number; firstMask: number; lastMask: number } {
+  const total = isBit ? len * 8 : len;
+  if (start < 0) start += total;
+  if (end < 0) end += total;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= total) end = total - 1;
+  if (!isBit || start > end) return { start, end, firstMask: 0, lastMask: 0 };
+  const [firstMask, lastMask] = edgeMasks(start, end);
+  return { start: Math.floor(start / 8), end: Math.floor(end / 8), firstMask, lastMask };
 }
 
 function bitpos(c: Session, argv: string[]): Reply {
@@ -133,17 +144,7 @@ function bitpos(c: Session, argv: string[]): Reply {
       end = toLong(argv[4]!);
       endGiven = true;
     } else end = len - 1;
-    const total = isBit ? len * 8 : len;
-    if (start < 0) start += total;
-    if (end < 0) end += total;
-    if (start < 0) start = 0;
-    if (end < 0) end = 0;
-    if (end >= total) end = total - 1;
-    if (isBit && start <= end) {
-      [firstMask, lastMask] = edgeMasks(start, end);
-      start = Math.floor(start / 8);
-      end = Math.floor(end / 8);
-    }
+    ({ start, end, firstMask, lastMask } = byteRange(start, end, len, isBit));
   } else if (argv.length === 3) {
     start = 0;
     end = len - 1;
