@@ -64,3 +64,34 @@ describe('redkit serve', () => {
     assert.match(result.stderr, /already in use/);
   });
 });
+
+describe('redkit serve configuration flags', () => {
+  it('takes any redis.conf parameter as --name value', async () => {
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [CLI, 'serve', '--port', String(port), '--notify-keyspace-events', 'KEA'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => d.includes('redis-cli') && resolve()),
+    );
+    const reply = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write('CONFIG GET notify-keyspace-events\r\n'));
+      socket.on('data', (d) => {
+        socket.destroy();
+        resolve(d.toString());
+      });
+    });
+    child.kill('SIGTERM');
+    assert.match(reply, /AKE/);
+  });
+
+  it("refuses an unknown parameter with Redis's message", () => {
+    const result = spawnSync(process.execPath, [CLI, 'serve', '--nosuch', '1'], { encoding: 'utf8' });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /bad configuration: Unknown option .* 'nosuch'/);
+  });
+});

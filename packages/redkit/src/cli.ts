@@ -9,6 +9,23 @@ const port = (value: string) => {
   return n;
 };
 
+/** redis-server style `--name value` pairs for every other configuration parameter. */
+function configPairs(args: string[]): Record<string, string> {
+  const config: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--'))
+      throw new InvalidArgumentError(`unexpected argument '${arg}' (expected --name value)`);
+    const value = args[i + 1];
+    if (value === undefined || value.startsWith('--')) {
+      throw new InvalidArgumentError(`option '${arg}' needs a value, as redis-server's do`);
+    }
+    config[arg.slice(2)] = value;
+    i++;
+  }
+  return config;
+}
+
 const program = new Command();
 program
   .name('redkit')
@@ -16,17 +33,16 @@ program
 
 program
   .command('serve')
-  .description('serve the embedded engine over RESP (redis-cli, ioredis and node-redis can connect)')
+  .description(
+    'serve the embedded engine over RESP (redis-cli, ioredis and node-redis can connect); any other ' +
+      'redis.conf parameter can be given as --name value, e.g. --notify-keyspace-events KEA',
+  )
   .option('--port <port>', 'TCP port (as redis-server --port)', port, 6379)
   .option('--bind <address>', 'address to listen on (as redis-server --bind)', '127.0.0.1')
-  .option('--databases <n>', 'number of databases', '16')
-  .option('--hz <n>', 'background task frequency', '10')
-  .action(async (options: { port: number; bind: string; databases: string; hz: string }) => {
-    await serve({
-      port: options.port,
-      host: options.bind,
-      config: { databases: options.databases, hz: options.hz },
-    });
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .action(async (options: { port: number; bind: string }, command: Command) => {
+    await serve({ port: options.port, host: options.bind, config: configPairs(command.args) });
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -8,9 +8,14 @@ export interface ServeOptions {
 
 /** Starts the embedded engine's RESP server and stops it cleanly on SIGINT/SIGTERM. */
 export async function serve(options: ServeOptions): Promise<RespServer> {
-  const engine = new Engine({
-    config: { ...options.config, port: String(options.port), bind: options.host },
-  });
+  let engine: Engine;
+  try {
+    engine = new Engine({ config: { ...options.config, port: String(options.port), bind: options.host } });
+  } catch (error) {
+    // Redis's own CONFIG error text names the parameter and the reason.
+    const message = error instanceof Error ? error.message.replace(/^ERR /, '') : String(error);
+    throw new Error(`bad configuration: ${message}`);
+  }
   let server: RespServer;
   try {
     server = await RespServer.listen({ engine, port: options.port, host: options.host });
