@@ -1,7 +1,17 @@
 /**
- * redkit: Redis patterns for TypeScript. The toolkit (caches, sessions, rate limits, locks, streams …)
- * arrives with the next issues; today the package ships the `redkit` CLI and re-exports the engine.
+ * redkit: Redis patterns for TypeScript on any client or the embedded engine.
  */
-
-export * as engine from '@redkit/engine';
+export { type ConnectTarget, connect } from './client/connect.js';
+export {
+  type Backend,
+  LuaScript,
+  type RedisArg,
+  type RedisBufferReply,
+  type RedisCommand,
+  type RedisPort,
+  type RedisReply,
+} from './client/port.js';
+export { type Duration, toMilliseconds } from './duration.js';
+export { RedisCommandError, RedkitConfigError, RedkitError } from './errors.js';
+export { clusterSlot, escapeKeyPart, Keys } from './keys.js';
 export { type ServeOptions, serve } from './serve.js';

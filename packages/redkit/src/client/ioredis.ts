@@ -1,0 +1,90 @@
+import type { Cluster, Redis } from 'ioredis';
+import { RedisCommandError } from '../errors.js';
+import {
+  isNoScript,
+  type LuaScript,
+  type RedisArg,
+  type RedisBufferReply,
+  type RedisCommand,
+  type RedisPort,
+  type RedisReply,
+} from './port.js';
+
+type IoredisClient = Redis | Cluster;
+
+function commandError(error: unknown): Error {
+  return error instanceof Error && error.name === 'ReplyError'
+    ? new RedisCommandError(error.message)
+    : (error as Error);
+}
+
+function results(replies: Array<[Error | null, unknown]> | null): Array<RedisReply | RedisCommandError> {
+  if (!replies) throw new RedisCommandError('EXECABORT the transaction was aborted');
+  return replies.map(([error, reply]) =>
+    error ? new RedisCommandError(error.message) : (reply as RedisReply),
+  );
+}
+
+/** ioredis (standalone, Sentinel or Cluster) behind the port. */
+export class IoredisPort implements RedisPort {
+  readonly backend: 'ioredis' | 'ioredis-cluster';
+
+  constructor(
+    readonly client: IoredisClient,
+    private readonly ownsClient: boolean,
+  ) {
+    this.backend = 'isCluster' in client && client.isCluster ? 'ioredis-cluster' : 'ioredis';
+  }
+
+  async send(command: string, ...args: RedisArg[]): Promise<RedisReply> {
+    try {
+      return (await this.client.call(command, ...args)) as RedisReply;
+    } catch (error) {
+      throw commandError(error);
+    }
+  }
+
+  async sendBuffer(command: string, ...args: RedisArg[]): Promise<RedisBufferReply> {
+    try {
+      return (await this.client.callBuffer(command, ...args)) as RedisBufferReply;
+    } catch (error) {
+      throw commandError(error);
+    }
+  }
+
+  async pipeline(commands: RedisCommand[]): Promise<Array<RedisReply | RedisCommandError>> {
+    return results(await this.client.pipeline(commands.map((command) => ['call', ...command])).exec());
+  }
+
+  async transaction(commands: RedisCommand[]): Promise<Array<RedisReply | RedisCommandError>> {
+    try {
+      return results(await this.client.multi(commands.map((command) => ['call', ...command])).exec());
+    } catch (error) {
+      throw commandError(error);
+    }
+  }
+
+  async runScript(script: LuaScript, keys: string[], args: RedisArg[]): Promise<RedisReply> {
+    try {
+      return await this.send('EVALSHA', script.sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      // Only NOSCRIPT means "send the source": retrying on any other error would run the script twice.
+      if (!isNoScript(error)) throw error;
+      return this.send('EVAL', script.source, keys.length, ...keys, ...args);
+    }
+  }
+
+  async duplicate(): Promise<RedisPort> {
+    const copy = this.client.duplicate();
+    if (copy.status === 'wait') await copy.connect();
+    return new IoredisPort(copy, true);
+  }
+
+  async ping(): Promise<void> {
+    await this.send('PING');
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient) await this.client.quit().catch(() => this.client.disconnect());
+  }
+}

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import type { RedisCommandError } from '../errors.js';
+
+/** A command argument: strings are sent as UTF-8, Buffers as they are. */
+export type RedisArg = string | Buffer | number;
+
+/** A reply in RESP2 shape: bulk and status replies as strings (UTF-8), integers as numbers. */
+export type RedisReply = string | number | null | RedisReply[];
+
+/** The same, with bulk replies as Buffers (for binary serialisation). */
+export type RedisBufferReply = Buffer | string | number | null | RedisBufferReply[];
+
+/** One command of a pipeline or transaction: name first. */
+export type RedisCommand = [command: string, ...args: RedisArg[]];
+
+/** A Lua script with its SHA1, sent with EVALSHA and only on NOSCRIPT with EVAL. */
+export class LuaScript {
+  readonly sha: string;
+  constructor(readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+}
+
+export type Backend = 'embedded' | 'ioredis' | 'ioredis-cluster' | 'node-redis' | 'node-redis-cluster';
+
+/**
+ * The one small port the toolkit speaks to: every pattern runs on any backend through it. Adapters map it
+ * onto the embedded engine, ioredis (standalone, Cluster, Sentinel) and node-redis.
+ */
+export interface RedisPort {
+  readonly backend: Backend;
+  /** Runs one command. Error replies reject with RedisCommandError. */
+  send(command: string, ...args: RedisArg[]): Promise<RedisReply>;
+  /** Runs one command with bulk replies as Buffers. */
+  sendBuffer(command: string, ...args: RedisArg[]): Promise<RedisBufferReply>;
+  /** Sends commands in one round trip (not atomic); each result is its reply or its error. */
+  pipeline(commands: RedisCommand[]): Promise<Array<RedisReply | RedisCommandError>>;
+  /** Runs commands in MULTI/EXEC (atomic); each result is its reply or its error. */
+  transaction(commands: RedisCommand[]): Promise<Array<RedisReply | RedisCommandError>>;
+  /** Runs a script: EVALSHA, then EVAL only if the server answers NOSCRIPT. */
+  runScript(script: LuaScript, keys: string[], args: RedisArg[]): Promise<RedisReply>;
+  /** A dedicated connection to the same server (for subscribe and blocking reads). */
+  duplicate(): Promise<RedisPort>;
+  /** Health check: resolves when the server answers PING. */
+  ping(): Promise<void>;
+  /** Closes connections this port opened (a wrapped client stays the caller's to close). */
+  close(): Promise<void>;
+}
+
+export function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
