@@ -1,5 +1,6 @@
 export { type DifferentialSuite, DiffPair, differential } from './differential.js';
 export { RawClient } from './raw-client.js';
+export { type RedisClusterHandle, startRedisCluster } from './redis-cluster.js';
 export {
   findRedisServer,
   freePort,

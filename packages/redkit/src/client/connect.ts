@@ -3,17 +3,24 @@ import { Cluster, Redis } from 'ioredis';
 import { RedkitConfigError } from '../errors.js';
 import { EmbeddedPort } from './embedded.js';
 import { IoredisPort } from './ioredis.js';
-import { type NodeRedisClient, NodeRedisPort } from './node-redis.js';
+import { type NodeRedisClient, type NodeRedisCluster, NodeRedisPort } from './node-redis.js';
 import type { RedisPort } from './port.js';
 
 /** What connect() accepts: nothing (embedded, or REDIS_URL), a URL, an engine, or a client instance. */
-export type ConnectTarget = string | Engine | Redis | Cluster | NodeRedisClient | undefined;
+export type ConnectTarget =
+  | string
+  | Engine
+  | Redis
+  | Cluster
+  | NodeRedisClient
+  | NodeRedisCluster
+  | undefined;
 
 /**
  * Connects the toolkit:
  * - `connect()` — the embedded engine in this process (or the server in REDIS_URL when it is set);
  * - `connect('redis://…' | 'rediss://…' | 'unix:///path' | 'redis+sentinel://h1:26379,h2:26379/mymaster')`;
- * - `connect(engine)` — an engine you created; `connect(ioredisClientOrCluster)`, `connect(nodeRedisClient)`
+ * - `connect(engine)` — an engine you created; `connect(ioredisClientOrCluster)`, `connect(nodeRedisClientOrCluster)`
  *   — a client you own (redkit never closes it).
  */
 export async function connect(target: ConnectTarget = process.env.REDIS_URL): Promise<RedisPort> {
@@ -31,7 +38,7 @@ export async function connect(target: ConnectTarget = process.env.REDIS_URL): Pr
   );
 }
 
-function isNodeRedis(value: unknown): value is NodeRedisClient {
+function isNodeRedis(value: unknown): value is NodeRedisClient | NodeRedisCluster {
   const v = value as Partial<NodeRedisClient> | null;
   return !!v && typeof v.sendCommand === 'function' && typeof v.duplicate === 'function' && 'isOpen' in v;
 }

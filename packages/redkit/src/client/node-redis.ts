@@ -9,27 +9,53 @@ import {
   type RedisReply,
 } from './port.js';
 
-/** The parts of a node-redis (v4/v5) client the port uses; no import of the library is needed. */
+type Args = Array<string | Buffer>;
+
+/** The parts of a node-redis (v5) client the port uses; no import of the library is needed. */
 export interface NodeRedisClient {
-  sendCommand(args: Array<string | Buffer>, options?: unknown): Promise<unknown>;
-  multi(): NodeRedisMulti;
+  sendCommand(args: Args, options?: unknown): Promise<unknown>;
+  multi(): { addCommand(args: Args): unknown; exec(): Promise<unknown[]> };
   duplicate(): NodeRedisClient;
   connect(): Promise<unknown>;
   isOpen: boolean;
-  quit?(): Promise<unknown>;
   close?(): Promise<unknown>;
+  quit?(): Promise<unknown>;
 }
 
-interface NodeRedisMulti {
-  addCommand(args: Array<string | Buffer>): NodeRedisMulti;
-  exec(): Promise<unknown[]>;
+/** The parts of a node-redis (v5) cluster the port uses: commands are routed by their first key. */
+export interface NodeRedisCluster {
+  sendCommand(
+    firstKey: string | Buffer | undefined,
+    isReadonly: boolean,
+    args: Args,
+    options?: unknown,
+  ): Promise<unknown>;
+  multi(): {
+    addCommand(firstKey: string | Buffer | undefined, isReadonly: boolean, args: Args): unknown;
+    exec(): Promise<unknown[]>;
+  };
+  duplicate(): NodeRedisCluster;
+  connect(): Promise<unknown>;
+  isOpen: boolean;
+  close?(): Promise<unknown>;
+  quit?(): Promise<unknown>;
+  masters: unknown[];
 }
 
 /** RESP type byte of bulk strings, as node-redis v5's type mapping names it ('$'). */
 const BLOB_STRING = 36;
+const AS_BUFFERS = { typeMapping: { [BLOB_STRING]: Buffer } };
+/** Commands whose keys follow a numkeys argument: the first key is then at index 3 (name included). */
+const NUMKEYS_AT_2 = /^(EVAL|EVALSHA|EVAL_RO|EVALSHA_RO|FCALL|FCALL_RO)$/i;
 
-function toArgs(command: string, args: RedisArg[]): Array<string | Buffer> {
+function toArgs(command: string, args: RedisArg[]): Args {
   return [command, ...args.map((a) => (typeof a === 'number' ? String(a) : a))];
+}
+
+/** The key a cluster routes a command by (undefined: any node). */
+function firstKey(args: Args): string | Buffer | undefined {
+  if (NUMKEYS_AT_2.test(String(args[0]))) return Number(args[2]) > 0 ? args[3] : undefined;
+  return args[1];
 }
 
 /** RESP3 maps and sets become RESP2 arrays; errors become RedisCommandError values. */
@@ -54,19 +80,28 @@ function toCommandError(error: unknown): RedisCommandError {
   throw e;
 }
 
-/** node-redis behind the port. */
+/** node-redis (a client or a cluster) behind the port. */
 export class NodeRedisPort implements RedisPort {
-  readonly backend = 'node-redis' as const;
+  readonly backend: 'node-redis' | 'node-redis-cluster';
+  private readonly cluster: NodeRedisCluster | undefined;
 
   constructor(
-    readonly client: NodeRedisClient,
+    readonly client: NodeRedisClient | NodeRedisCluster,
     private readonly ownsClient: boolean,
-  ) {}
+  ) {
+    this.cluster = 'masters' in client ? client : undefined;
+    this.backend = this.cluster ? 'node-redis-cluster' : 'node-redis';
+  }
+
+  private raw(args: Args, options?: unknown): Promise<unknown> {
+    if (this.cluster) return this.cluster.sendCommand(firstKey(args), false, args, options);
+    return (this.client as NodeRedisClient).sendCommand(args, options);
+  }
 
   async send(command: string, ...args: RedisArg[]): Promise<RedisReply> {
     let reply: unknown;
     try {
-      reply = await this.client.sendCommand(toArgs(command, args));
+      reply = await this.raw(toArgs(command, args));
     } catch (error) {
       throw commandError(error);
     }
@@ -77,8 +112,7 @@ export class NodeRedisPort implements RedisPort {
 
   async sendBuffer(command: string, ...args: RedisArg[]): Promise<RedisBufferReply> {
     try {
-      const options = { typeMapping: { [BLOB_STRING]: Buffer } };
-      return (await this.client.sendCommand(toArgs(command, args), options)) as RedisBufferReply;
+      return (await this.raw(toArgs(command, args), AS_BUFFERS)) as RedisBufferReply;
     } catch (error) {
       throw commandError(error);
     }
@@ -86,20 +120,24 @@ export class NodeRedisPort implements RedisPort {
 
   async pipeline(commands: RedisCommand[]): Promise<Array<RedisReply | RedisCommandError>> {
     // node-redis writes commands issued in the same tick together: one round trip, each reply kept.
-    const settled = await Promise.allSettled(
-      commands.map(([c, ...a]) => this.client.sendCommand(toArgs(c, a))),
-    );
+    const settled = await Promise.allSettled(commands.map(([c, ...a]) => this.raw(toArgs(c, a))));
     return settled.map((r) => (r.status === 'fulfilled' ? normalise(r.value) : toCommandError(r.reason)));
   }
 
   async transaction(commands: RedisCommand[]): Promise<Array<RedisReply | RedisCommandError>> {
-    const multi = this.client.multi();
-    for (const [command, ...args] of commands) multi.addCommand(toArgs(command, args));
     let replies: unknown[];
     try {
-      replies = await multi.exec();
+      if (this.cluster) {
+        const multi = this.cluster.multi();
+        for (const [c, ...a] of commands) multi.addCommand(firstKey(toArgs(c, a)), false, toArgs(c, a));
+        replies = await multi.exec();
+      } else {
+        const multi = (this.client as NodeRedisClient).multi();
+        for (const [c, ...a] of commands) multi.addCommand(toArgs(c, a));
+        replies = await multi.exec();
+      }
     } catch (error) {
-      // node-redis rejects a batch with failed commands and keeps every reply on the error.
+      // node-redis rejects a transaction with failed commands and keeps every reply on the error.
       const partial = (error as { replies?: unknown[] }).replies;
       if (!partial) throw commandError(error);
       replies = partial;
@@ -112,6 +150,7 @@ export class NodeRedisPort implements RedisPort {
     try {
       return await this.send('EVALSHA', script.sha, keys.length, ...keys, ...args);
     } catch (error) {
+      // Only NOSCRIPT means "send the source": retrying on any other error would run the script twice.
       if (!isNoScript(error)) throw error;
       return this.send('EVAL', script.source, keys.length, ...keys, ...args);
     }
