@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RawClient } from './raw-client.js';
-import { freePort, type RedisServerHandle, startRedisServer } from './redis-server.js';
+import { type RedisServerHandle, startRedisServer } from './redis-server.js';
 
 const run = promisify(execFile);
 
