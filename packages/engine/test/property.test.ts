@@ -142,6 +142,20 @@ const zsets = fc.oneof(
   ...generic,
 );
 
+const keyspace = fc.oneof(
+  c('EXPIRE', key, fc.constantFrom('100', '0', '-1', '1000000'), fc.constantFrom('NX', 'XX', 'GT', 'LT')),
+  c('TTL', key),
+  c('PERSIST', key),
+  c('OBJECT', 'ENCODING', key),
+  c('TYPE', key),
+  c('RENAMENX', key, key),
+  c('MOVE', key, '1'),
+  c('DBSIZE'),
+);
+
+/** All types on the same keys: WRONGTYPE paths, encodings and expiry interplay. */
+const mixed = fc.oneof(strings, hashes, lists, sets, zsets, keyspace);
+
 /** Commands whose reply order Redis leaves open for hashtable-encoded values. */
 const UNORDERED = new Set(['SMEMBERS', 'SINTER', 'SUNION', 'SDIFF']);
 
@@ -162,15 +176,18 @@ differential('property: random command sequences match Redis', (s) => {
     ['lists', lists],
     ['sets', sets],
     ['sorted sets', zsets],
+    ['all types on shared keys', mixed],
   ];
   for (const [name, arbitrary] of types) {
-    s.test(name, async (d) => {
-      await fc.assert(
-        fc.asyncProperty(fc.array(arbitrary, { minLength: 1, maxLength: 40 }), (commands) =>
-          runSequence(d, commands),
-        ),
-        { numRuns: RUNS },
-      );
-    });
+    for (const protocol of [2, 3] as const) {
+      s.test(`${name} (RESP${protocol})`, async (d) => {
+        if (protocol === 3) await d.resp3();
+        const sequences = fc.array(arbitrary, { minLength: 1, maxLength: 40 });
+        await fc.assert(
+          fc.asyncProperty(sequences, (commands) => runSequence(d, commands)),
+          { numRuns: protocol === 3 ? Math.ceil(RUNS / 2) : RUNS },
+        );
+      });
+    }
   }
 });
