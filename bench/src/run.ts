@@ -1,7 +1,8 @@
 // Benchmarks: the engine measured side by side with its peers in one run, printed as ratios.
-// Usage: npm run bench [-- server|in-process|memory]
+// Usage: npm run bench [-- server|in-process|memory|scripting]
 import { benchInProcess } from './in-process.js';
 import { benchMemory } from './memory.js';
+import { benchScripting } from './scripting.js';
 import { benchServerThroughput } from './server-throughput.js';
 
 const only = process.argv[2];
@@ -11,3 +12,4 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 if (!only || only === 'server') await benchServerThroughput(requests, rounds);
 if (!only || only === 'in-process') await benchInProcess();
 if (!only || only === 'memory') await benchMemory();
+if (!only || only === 'scripting') await benchScripting(rounds);
