@@ -1,9 +1,10 @@
 // Benchmarks: the engine measured side by side with its peers in one run, printed as ratios.
-// Usage: npm run bench [-- server|in-process|memory|scripting]
+// Usage: npm run bench [-- server|in-process|memory|scripting|streams]
 import { benchInProcess } from './in-process.js';
 import { benchMemory } from './memory.js';
 import { benchScripting } from './scripting.js';
 import { benchServerThroughput } from './server-throughput.js';
+import { benchStreams } from './streams.js';
 
 const only = process.argv[2];
 const requests = Number(process.env.BENCH_REQUESTS ?? 100_000);
@@ -13,3 +14,4 @@ if (!only || only === 'server') await benchServerThroughput(requests, rounds);
 if (!only || only === 'in-process') await benchInProcess();
 if (!only || only === 'memory') await benchMemory();
 if (!only || only === 'scripting') await benchScripting(rounds);
+if (!only || only === 'streams') await benchStreams(rounds);
