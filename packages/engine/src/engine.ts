@@ -240,6 +240,17 @@ export class Engine {
     return replies;
   }
 
+  /** Runs `fn` with time frozen (a script sees one instant, as a transaction does). */
+  runFrozen<T>(fn: () => T): T {
+    if (this.frozenTime !== undefined) return fn();
+    this.frozenTime = this.clock.now();
+    try {
+      return fn();
+    } finally {
+      this.frozenTime = undefined;
+    }
+  }
+
   /** Every change to a key ends here: WATCH, dirty count, blocked clients, notifications. */
   keyChanged(db: Database, key: string, event: string, eventClass: EventClass): void {
     this.dirty++;

@@ -852,7 +852,10 @@ describe('COMMAND introspection values', () => {
     assert.equal(c.callSync('COMMAND', 'COUNT'), engine.commands.size);
     const list = c.callSync('COMMAND', 'LIST') as string[];
     assert.ok(list.includes('client|setinfo') && list.includes('config|get') && list.includes('debug'));
-    assert.deepEqual(c.callSync('COMMAND', 'LIST', 'FILTERBY', 'ACLCAT', 'HYPERLOGLOG'), []);
+    assert.deepEqual(
+      (c.callSync('COMMAND', 'LIST', 'FILTERBY', 'ACLCAT', 'HYPERLOGLOG') as string[]).sort(),
+      ['pfadd', 'pfcount', 'pfdebug', 'pfmerge', 'pfselftest'],
+    );
     engine.close();
   });
 

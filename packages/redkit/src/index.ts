@@ -11,7 +11,14 @@ export {
   type RedisPort,
   type RedisReply,
 } from './client/port.js';
+export { Counter, type CounterOptions } from './data/counter.js';
+export { Feed, type FeedOptions } from './data/feed.js';
+export { Leaderboard, type LeaderboardOptions, type Standing } from './data/leaderboard.js';
+export { type Period, periodLabel, periodLabels } from './data/periods.js';
+export { Queue, type QueueJob, type QueueOptions } from './data/queue.js';
+export { UniqueCounter, type UniqueCounterOptions } from './data/unique-counter.js';
 export { type Duration, toMilliseconds } from './duration.js';
 export { RedisCommandError, RedkitConfigError, RedkitError } from './errors.js';
 export { clusterSlot, escapeKeyPart, Keys } from './keys.js';
 export { type ServeOptions, serve } from './serve.js';
+export { type SessionData, type SessionRecord, Sessions, type SessionsOptions } from './session/sessions.js';

@@ -1,10 +1,12 @@
 import { bitmapsCommands } from './bitmaps.js';
 import { connectionCommands } from './connection.js';
 import { hashesCommands } from './hashes.js';
+import { hyperloglogCommands } from './hyperloglog.js';
 import { keysCommands } from './keys.js';
 import { listsCommands } from './lists.js';
 import { pubsubCommands } from './pubsub.js';
 import type { CommandSpec } from './registry.js';
+import { scriptingCommands } from './scripting.js';
 import { serverCommands } from './server.js';
 import { setsCommands } from './sets.js';
 import { sortedSetsCommands } from './sorted-sets.js';
@@ -19,9 +21,11 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...keysCommands,
   ...stringsCommands,
   ...bitmapsCommands,
+  ...hyperloglogCommands,
   ...hashesCommands,
   ...listsCommands,
   ...setsCommands,
   ...sortedSetsCommands,
   ...serverCommands,
+  ...scriptingCommands,
 ];

@@ -28,16 +28,24 @@ export const KEY_SPECS: Record<string, readonly string[]> = {
   decrby: ['RW access update|index 1|range 0 1 0'],
   del: ['RM delete|index 1|range -1 1 0'],
   dump: ['RO access|index 1|range 0 1 0'],
-  eval: ['RW access update|index 2|keynum 0 1 1'],
-  eval_ro: ['RO access|index 2|keynum 0 1 1'],
+  eval: [
+    'RW access update|index 2|keynum 0 1 1|We cannot tell how the keys will be used so we assume the worst, RW and UPDATE',
+  ],
+  eval_ro: [
+    'RO access|index 2|keynum 0 1 1|We cannot tell how the keys will be used so we assume the worst, RO and ACCESS',
+  ],
   evalsha: ['RW access update|index 2|keynum 0 1 1'],
   evalsha_ro: ['RO access|index 2|keynum 0 1 1'],
   exists: ['RO|index 1|range -1 1 0'],
   expire: ['RW update|index 1|range 0 1 0'],
   expireat: ['RW update|index 1|range 0 1 0'],
   expiretime: ['RO access|index 1|range 0 1 0'],
-  fcall: ['RW access update|index 2|keynum 0 1 1'],
-  fcall_ro: ['RO access|index 2|keynum 0 1 1'],
+  fcall: [
+    'RW access update|index 2|keynum 0 1 1|We cannot tell how the keys will be used so we assume the worst, RW and UPDATE',
+  ],
+  fcall_ro: [
+    'RO access|index 2|keynum 0 1 1|We cannot tell how the keys will be used so we assume the worst, RO and ACCESS',
+  ],
   geoadd: ['RW update|index 1|range 0 1 0'],
   geodist: ['RO access|index 1|range 0 1 0'],
   geohash: ['RO access|index 1|range 0 1 0'],

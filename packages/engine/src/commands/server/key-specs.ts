@@ -18,6 +18,8 @@ export interface KeySpec {
   flags: readonly string[];
   begin: BeginSearch;
   find: FindKeys;
+  /** Free text Redis shows first in some specs (EVAL's, for one). */
+  notes?: string;
 }
 
 export interface KeyReference {
@@ -28,7 +30,7 @@ export interface KeyReference {
 const parsed = new Map<string, KeySpec[]>();
 
 function parse(text: string): KeySpec {
-  const [flags, begin, find] = text.split('|') as [string, string, string];
+  const [flags, begin, find, notes] = text.split('|') as [string, string, string, string | undefined];
   const b = begin.split(' ');
   const f = find.split(' ');
   return {
@@ -45,6 +47,7 @@ function parse(text: string): KeySpec {
         : f[0] === 'keynum'
           ? { type: 'keynum', keyNumIdx: Number(f[1]), firstKey: Number(f[2]), keyStep: Number(f[3]) }
           : { type: 'unknown' },
+    ...(notes ? { notes } : {}),
   };
 }
 
@@ -96,7 +99,8 @@ export function keySpecReply(spec: KeySpec): Reply {
             new MapReply(['keynumidx', find.keyNumIdx, 'firstkey', find.firstKey, 'keystep', find.keyStep]),
           ])
         : new MapReply(['type', 'unknown', 'spec', new MapReply([])]);
-  return new MapReply(['flags', flagsReply(spec.flags), 'begin_search', beginReply, 'find_keys', findReply]);
+  const fields = ['flags', flagsReply(spec.flags), 'begin_search', beginReply, 'find_keys', findReply];
+  return new MapReply(spec.notes ? ['notes', spec.notes, ...fields] : fields);
 }
 
 /**

@@ -1,0 +1,132 @@
+import { createRequire } from 'node:module';
+
+/** The opaque Lua state handle fengari hands out. */
+export type LuaState = { readonly __luaState: unique symbol };
+/** Lua strings in fengari are byte arrays. */
+export type LuaBytes = Uint8Array;
+export type JsFunction = (L: LuaState) => number;
+
+/** The part of fengari's C-like API the script runner uses (fengari ships no types). */
+export interface LuaApi {
+  LUA_REGISTRYINDEX: number;
+  LUA_TNIL: number;
+  LUA_TBOOLEAN: number;
+  LUA_TNUMBER: number;
+  LUA_TSTRING: number;
+  LUA_TTABLE: number;
+  LUA_TFUNCTION: number;
+  LUA_TLIGHTUSERDATA: number;
+  LUA_OK: number;
+  LUA_MULTRET: number;
+  lua_gettop(L: LuaState): number;
+  lua_atnativeerror(L: LuaState, handler: JsFunction): void;
+  lua_checkstack(L: LuaState, n: number): boolean;
+  lua_settop(L: LuaState, idx: number): void;
+  lua_pushvalue(L: LuaState, idx: number): void;
+  lua_type(L: LuaState, idx: number): number;
+  lua_tonumber(L: LuaState, idx: number): number;
+  lua_toboolean(L: LuaState, idx: number): boolean;
+  lua_tolstring(L: LuaState, idx: number): LuaBytes | null;
+  lua_isinteger(L: LuaState, idx: number): boolean;
+  lua_pushnil(L: LuaState): void;
+  lua_pushnumber(L: LuaState, n: number): void;
+  lua_pushinteger(L: LuaState, n: number): void;
+  lua_pushstring(L: LuaState, s: LuaBytes | string): void;
+  lua_pushboolean(L: LuaState, b: boolean | number): void;
+  lua_pushcfunction(L: LuaState, f: JsFunction): void;
+  lua_pushlightuserdata(L: LuaState, p: object): void;
+  lua_touserdata(L: LuaState, idx: number): unknown;
+  lua_createtable(L: LuaState, narr: number, nrec: number): void;
+  lua_setfield(L: LuaState, idx: number, k: string | LuaBytes): void;
+  lua_getfield(L: LuaState, idx: number, k: string | LuaBytes): number;
+  lua_rawget(L: LuaState, idx: number): number;
+  lua_rawgeti(L: LuaState, idx: number, n: number): number;
+  lua_rawseti(L: LuaState, idx: number, n: number): void;
+  lua_rawset(L: LuaState, idx: number): void;
+  lua_next(L: LuaState, idx: number): number;
+  lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number;
+  lua_error(L: LuaState): never;
+  lua_setupvalue(L: LuaState, funcindex: number, n: number): LuaBytes | null;
+  lua_setmetatable(L: LuaState, idx: number): void;
+  lua_concat(L: LuaState, n: number): void;
+  lua_getglobal(L: LuaState, name: string): number;
+  lua_setglobal(L: LuaState, name: string): void;
+  lua_insert(L: LuaState, idx: number): void;
+  lua_replace(L: LuaState, idx: number): void;
+}
+
+export interface LauxApi {
+  luaL_newstate(): LuaState;
+  luaL_loadbuffer(L: LuaState, buff: LuaBytes, size: number, name: LuaBytes | string): number;
+  luaL_ref(L: LuaState, t: number): number;
+  luaL_unref(L: LuaState, t: number, ref: number): void;
+  luaL_where(L: LuaState, level: number): void;
+  luaL_checknumber(L: LuaState, arg: number): number;
+  luaL_checklstring(L: LuaState, arg: number): LuaBytes;
+  luaL_argerror(L: LuaState, arg: number, message: string): never;
+  luaL_requiref(L: LuaState, name: string | LuaBytes, open: JsFunction, global: number): void;
+}
+
+export interface LibApi {
+  luaopen_base: JsFunction;
+  luaopen_string: JsFunction;
+  luaopen_table: JsFunction;
+  luaopen_math: JsFunction;
+  luaopen_coroutine: JsFunction;
+  luaopen_debug: JsFunction;
+}
+
+interface Fengari {
+  lua: LuaApi;
+  lauxlib: LauxApi;
+  lualib: LibApi;
+}
+
+/**
+ * fengari reads its configuration from the environment when first loaded. We ask it to print
+ * integral floats without '.0' (as Lua 5.1, which Redis embeds, prints every number), and restore
+ * the environment afterwards so nothing leaks into the host process.
+ */
+function loadFengari(): Fengari {
+  const previous = process.env.FENGARICONF;
+  process.env.FENGARICONF = JSON.stringify({ LUA_COMPAT_FLOATSTRING: true });
+  try {
+    return createRequire(import.meta.url)('fengari') as Fengari;
+  } finally {
+    if (previous === undefined) delete process.env.FENGARICONF;
+    else process.env.FENGARICONF = previous;
+  }
+}
+
+const fengari = loadFengari();
+export const lua = fengari.lua;
+export const lauxlib = fengari.lauxlib;
+export const lualib = fengari.lualib;
+
+/**
+ * Makes room for `n` more values: a host function may only use a few stack slots unless it asks, and
+ * nested conversions (replies, JSON) use a few per level.
+ */
+export function ensureStack(L: LuaState, n: number): void {
+  if (!lua.lua_checkstack(L, n)) {
+    lua.lua_pushstring(L, 'Too many nested data structures');
+    lua.lua_error(L);
+  }
+}
+
+/** A binary (latin1) JS string as Lua bytes. */
+export function toLua(s: string): LuaBytes {
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
+
+/** Lua bytes as a binary (latin1) JS string. */
+export function fromLua(bytes: LuaBytes): string {
+  if (bytes.length <= 8192) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 8192) {
+    out += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
+  }
+  return out;
+}

@@ -1,0 +1,473 @@
+import { createHash } from 'node:crypto';
+import { BlockRequest, type CommandSpec, NO_REPLY } from '../commands/registry.js';
+import type { Engine } from '../engine.js';
+import { RedisError } from '../resp/errors.js';
+import { ErrorReply, type Reply } from '../resp/reply.js';
+import type { Session } from '../session.js';
+import { formatDouble } from '../util/numbers.js';
+import { BIT_LIBRARY } from './bit.js';
+import { CJSON_LIBRARY, JSON_NULL } from './cjson.js';
+import { CMSGPACK_LIBRARY } from './cmsgpack.js';
+import { installCompat, removeLua53Names } from './compat.js';
+import {
+  errorMessage,
+  errorText,
+  popReply,
+  pushErrorTable,
+  pushName,
+  pushReply,
+  setField,
+} from './convert.js';
+import { fromLua, type LuaState, lauxlib, lua, lualib, toLua } from './fengari.js';
+import { PRELUDE } from './prelude.js';
+import { RedisRandom } from './random.js';
+import { readShebang, type ScriptFlags } from './shebang.js';
+import { STRUCT_LIBRARY } from './struct.js';
+
+export const sha1hex = (body: string): string => createHash('sha1').update(body, 'latin1').digest('hex');
+
+/** What a running script needs to reach from the Lua side. */
+interface RunContext {
+  session: Session;
+  sha: string;
+  readOnly: boolean;
+  /** The protocol redis.call replies are converted from (redis.setresp). */
+  resp: 2 | 3;
+}
+
+const REDIS_VERSION = '7.0.15';
+const REDIS_VERSION_NUM = 0x07000f;
+
+/**
+ * One Lua VM per engine: the script cache (sha → compiled function) and the bridge that runs engine
+ * commands for redis.call. Scripts run to completion synchronously, so nothing interleaves with them.
+ */
+export class ScriptRunner {
+  readonly L: LuaState;
+  private readonly scripts = new Map<string, { ref: number; flags: ScriptFlags }>();
+  readonly globalsRef: number;
+  readonly handlerRef: number;
+  private readonly envRef: number;
+  private context: RunContext | undefined;
+
+  constructor(private readonly engine: Engine) {
+    const L = lauxlib.luaL_newstate();
+    this.L = L;
+    const libs: Array<[string, (L: LuaState) => number]> = [
+      ['_G', lualib.luaopen_base],
+      ['string', lualib.luaopen_string],
+      ['table', lualib.luaopen_table],
+      ['math', lualib.luaopen_math],
+      ['coroutine', lualib.luaopen_coroutine],
+      ['debug', lualib.luaopen_debug],
+    ];
+    for (const [name, open] of libs) {
+      lauxlib.luaL_requiref(L, name, open, 1);
+      lua.lua_settop(L, -2);
+    }
+    // A host function that throws must surface as a script error, never as a corrupt error object.
+    lua.lua_atnativeerror(L, (L) => {
+      const error = lua.lua_touserdata(L, 1);
+      lua.lua_pushstring(L, toLua(error instanceof Error ? error.message : String(error)));
+      return 1;
+    });
+    installCompat(L);
+    lua.lua_getglobal(L, 'math');
+    for (const [name, fn] of Object.entries(new RedisRandom().library())) {
+      lua.lua_pushcfunction(L, fn);
+      lua.lua_setfield(L, -2, name);
+    }
+    lua.lua_settop(L, -2);
+    lua.lua_createtable(L, 0, 12);
+    for (const [name, fn] of Object.entries(BIT_LIBRARY)) {
+      lua.lua_pushcfunction(L, fn);
+      lua.lua_setfield(L, -2, name);
+    }
+    lua.lua_setglobal(L, 'bit');
+    lua.lua_createtable(L, 0, 6);
+    for (const [name, fn] of Object.entries(CJSON_LIBRARY)) {
+      lua.lua_pushcfunction(L, fn);
+      lua.lua_setfield(L, -2, name);
+    }
+    lua.lua_pushlightuserdata(L, JSON_NULL);
+    lua.lua_setfield(L, -2, 'null');
+    lua.lua_pushstring(L, 'cjson');
+    lua.lua_setfield(L, -2, '_NAME');
+    lua.lua_pushstring(L, '2.1.0');
+    lua.lua_setfield(L, -2, '_VERSION');
+    lua.lua_setglobal(L, 'cjson');
+    lua.lua_createtable(L, 0, 8);
+    for (const [name, fn] of Object.entries(CMSGPACK_LIBRARY)) {
+      lua.lua_pushcfunction(L, fn);
+      lua.lua_setfield(L, -2, name);
+    }
+    const about: Record<string, string> = {
+      _NAME: 'cmsgpack',
+      _VERSION: 'lua-cmsgpack 0.4.0',
+      _COPYRIGHT: 'Copyright (C) 2012, Salvatore Sanfilippo',
+      _DESCRIPTION: 'MessagePack C implementation for Lua',
+    };
+    for (const [name, value] of Object.entries(about)) {
+      lua.lua_pushstring(L, value);
+      lua.lua_setfield(L, -2, name);
+    }
+    lua.lua_setglobal(L, 'cmsgpack');
+    lua.lua_createtable(L, 0, 3);
+    for (const [name, fn] of Object.entries(STRUCT_LIBRARY)) {
+      lua.lua_pushcfunction(L, fn);
+      lua.lua_setfield(L, -2, name);
+    }
+    lua.lua_setglobal(L, 'struct');
+    if (lauxlib.luaL_loadbuffer(L, toLua(PRELUDE), PRELUDE.length, '=prelude') !== lua.LUA_OK) {
+      throw new Error(`scripting prelude: ${fromLua(lua.lua_tolstring(L, -1)!)}`);
+    }
+    this.pushRedisTable();
+    lua.lua_pushcfunction(L, readonlyError);
+    lua.lua_pcall(L, 2, 2, 0);
+    removeLua53Names(L);
+    this.handlerRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    lua.lua_pushvalue(L, -1);
+    this.globalsRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    // A name missing from the globals is an error, not nil.
+    lua.lua_createtable(L, 0, 1);
+    lua.lua_pushcfunction(L, missingGlobal);
+    lua.lua_setfield(L, -2, '__index');
+    lua.lua_setmetatable(L, -2);
+    // Scripts see an empty proxy that reads through to the globals and refuses every write, as Redis's
+    // locked global table does (reads stay inside the VM: no host call per global access).
+    lua.lua_createtable(L, 0, 0);
+    lua.lua_createtable(L, 0, 2);
+    lua.lua_pushvalue(L, -3);
+    lua.lua_setfield(L, -2, '__index');
+    lua.lua_pushcfunction(L, readonlyError);
+    lua.lua_setfield(L, -2, '__newindex');
+    lua.lua_pushcfunction(L, (L) => {
+      lua.lua_getglobal(L, 'next');
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.globalsRef);
+      lua.lua_pushnil(L);
+      return 3;
+    });
+    lua.lua_setfield(L, -2, '__pairs');
+    lua.lua_setmetatable(L, -2);
+    lua.lua_pushvalue(L, -1);
+    lua.lua_setfield(L, -3, '_G');
+    this.envRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    lua.lua_settop(L, 0);
+  }
+
+  private pushRedisTable(): void {
+    const L = this.L;
+    lua.lua_createtable(L, 0, 24);
+    const fns: Record<string, (L: LuaState) => number> = {
+      call: (L) => this.redisCall(L, true),
+      pcall: (L) => this.redisCall(L, false),
+      sha1hex: (L) => {
+        if (lua.lua_gettop(L) !== 1) return raise(L, 'wrong number of arguments');
+        const s = lua.lua_tolstring(L, 1);
+        lua.lua_pushstring(L, sha1hex(s ? fromLua(s) : ''));
+        return 1;
+      },
+      error_reply: (L) => {
+        if (lua.lua_gettop(L) !== 1 || lua.lua_type(L, -1) !== lua.LUA_TSTRING) {
+          pushErrorTable(L, 'wrong number or type of arguments');
+          return 1;
+        }
+        const text = fromLua(lua.lua_tolstring(L, -1)!);
+        pushErrorTable(L, text.startsWith('-') ? text : `-${text}`);
+        return 1;
+      },
+      status_reply: (L) => {
+        if (lua.lua_gettop(L) !== 1 || lua.lua_type(L, -1) !== lua.LUA_TSTRING) {
+          pushErrorTable(L, 'wrong number or type of arguments');
+          return 1;
+        }
+        lua.lua_createtable(L, 0, 1);
+        setField(L, 'ok', () => lua.lua_pushvalue(L, -3));
+        return 1;
+      },
+      setresp: (L) => {
+        if (lua.lua_gettop(L) !== 1) return raise(L, 'redis.setresp() requires one argument.');
+        const resp = lua.lua_tonumber(L, 1);
+        if (resp !== 2 && resp !== 3) return raise(L, 'RESP version must be 2 or 3.');
+        if (this.context) this.context.resp = resp;
+        return 0;
+      },
+      set_repl: (L) => {
+        if (lua.lua_gettop(L) !== 1) return raise(L, 'redis.set_repl() requires two arguments.');
+        const flags = lua.lua_tonumber(L, 1);
+        if (!Number.isInteger(flags) || flags < 0 || flags > 3) {
+          return raise(L, 'Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.');
+        }
+        return 0;
+      },
+      acl_check_cmd: (L) => this.aclCheck(L),
+      breakpoint: (L) => {
+        lua.lua_pushboolean(L, false);
+        return 1;
+      },
+      debug: () => 0,
+      replicate_commands: (L) => {
+        lua.lua_pushboolean(L, true);
+        return 1;
+      },
+      log: (L) => {
+        const argc = lua.lua_gettop(L);
+        if (argc < 2) return raise(L, 'redis.log() requires two arguments or more.');
+        if (lua.lua_type(L, 1) !== lua.LUA_TNUMBER)
+          return raise(L, 'First argument must be a number (log level).');
+        const level = lua.lua_tonumber(L, 1);
+        if (level < 0 || level > 3) return raise(L, 'Invalid debug level.');
+        return 0;
+      },
+    };
+    for (const [name, fn] of Object.entries(fns)) {
+      lua.lua_pushcfunction(L, fn);
+      lua.lua_setfield(L, -2, name);
+    }
+    const numbers: Record<string, number> = {
+      LOG_DEBUG: 0,
+      LOG_VERBOSE: 1,
+      LOG_NOTICE: 2,
+      LOG_WARNING: 3,
+      REPL_NONE: 0,
+      REPL_AOF: 1,
+      REPL_SLAVE: 2,
+      REPL_REPLICA: 2,
+      REPL_ALL: 3,
+      REDIS_VERSION_NUM,
+    };
+    for (const [name, value] of Object.entries(numbers)) {
+      lua.lua_pushnumber(L, value);
+      lua.lua_setfield(L, -2, name);
+    }
+    lua.lua_pushstring(L, REDIS_VERSION);
+    lua.lua_setfield(L, -2, 'REDIS_VERSION');
+  }
+
+  has(sha: string): boolean {
+    return this.scripts.has(sha.toLowerCase());
+  }
+
+  /** Compiles and caches a script; returns its sha, or throws Redis's compile error. */
+  load(body: string): string {
+    const sha = sha1hex(body);
+    if (this.scripts.has(sha)) return sha;
+    const L = this.L;
+    const { flags, source } = readShebang(body);
+    const bytes = toLua(source);
+    if (lauxlib.luaL_loadbuffer(L, bytes, bytes.length, '@user_script') !== lua.LUA_OK) {
+      const message = fromLua(lua.lua_tolstring(L, -1) ?? new Uint8Array());
+      lua.lua_settop(L, 0);
+      throw new RedisError(`ERR Error compiling script (new function): ${as51CompileError(message)}`);
+    }
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.envRef);
+    lua.lua_setupvalue(L, -2, 1);
+    this.scripts.set(sha, { ref: lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX), flags });
+    return sha;
+  }
+
+  flush(): void {
+    for (const { ref } of this.scripts.values()) lauxlib.luaL_unref(this.L, lua.LUA_REGISTRYINDEX, ref);
+    this.scripts.clear();
+  }
+
+  /** Runs a cached script for a client, atomically and with time frozen. */
+  run(session: Session, sha: string, keys: string[], args: string[], readOnlyCommand: boolean): Reply {
+    const script = this.scripts.get(sha);
+    if (script === undefined) throw new RedisError('NOSCRIPT No matching script. Please use EVAL.');
+    const { ref, flags } = script;
+    if (readOnlyCommand && flags.declared && !flags.noWrites) {
+      throw new RedisError('ERR Can not execute a script with write flag using *_ro command.');
+    }
+    return this.invoke(session, sha, readOnlyCommand || flags.noWrites, (L) => {
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.globalsRef);
+      setField(L, 'KEYS', () => pushStrings(L, keys));
+      setField(L, 'ARGV', () => pushStrings(L, args));
+      lua.lua_settop(L, -2);
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
+      return 0;
+    });
+  }
+
+  /**
+   * Runs Lua code for a client atomically, with time frozen and blocking disabled. `push` pushes the
+   * function to call and its arguments, and returns the number of arguments. `name` is what errors
+   * call the script (its sha, or a function's name).
+   */
+  invoke(session: Session, name: string, readOnly: boolean, push: (L: LuaState) => number): Reply {
+    const L = this.L;
+    const saved = {
+      db: session.db,
+      protocol: session.protocol,
+      inTransaction: session.executingTransaction,
+      lastCommand: session.lastCommand,
+    };
+    const outer = this.context;
+    const context: RunContext = { session, sha: name, readOnly, resp: 2 };
+    this.context = context;
+    session.executingTransaction = true;
+    try {
+      return this.engine.runFrozen(() => {
+        lua.lua_settop(L, 0);
+        lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.handlerRef);
+        const nargs = push(L);
+        const status = lua.lua_pcall(L, nargs, 1, 1);
+        let reply: Reply;
+        if (status === lua.LUA_OK) {
+          session.protocol = saved.protocol;
+          reply = popReply(L, context.resp, name);
+        } else reply = scriptError(L, name);
+        lua.lua_settop(L, 0);
+        return reply;
+      });
+    } finally {
+      this.context = outer;
+      session.db = saved.db;
+      session.protocol = saved.protocol;
+      session.executingTransaction = saved.inTransaction;
+      session.lastCommand = saved.lastCommand;
+    }
+  }
+
+  /** The command (or subcommand) argv names, as Redis's lookupCommand finds it. */
+  private lookup(argv: string[]): CommandSpec | undefined {
+    const commands = this.engine.commands;
+    const spec = commands.lookup(argv[0]!);
+    return spec?.subcommands && argv.length >= 2 ? commands.lookupSubcommand(spec, argv[1]!) : spec;
+  }
+
+  /** redis.acl_check_cmd: every user may run every command here (no ACLs), if the command exists. */
+  private aclCheck(L: LuaState): number {
+    const argv = commandArguments(L);
+    if (typeof argv === 'object' && !Array.isArray(argv)) return raise(L, argv.error);
+    if (!this.lookup(argv)) return raise(L, 'Invalid command passed to redis.acl_check_cmd()');
+    lua.lua_pushboolean(L, true);
+    return 1;
+  }
+
+  /** redis.call / redis.pcall: runs one engine command for the script's client. */
+  private redisCall(L: LuaState, raiseErrors: boolean): number {
+    const context = this.context;
+    if (!context) return raise(L, 'redis.call/pcall can only be called inside a script invocation');
+    const fail = (message: string) => {
+      lua.lua_settop(L, 0);
+      pushErrorTable(L, message);
+      return raiseErrors ? lua.lua_error(L) : 1;
+    };
+    const argv = commandArguments(L);
+    if (typeof argv === 'object' && !Array.isArray(argv)) return fail(argv.error);
+    const argc = argv.length;
+    const engine = this.engine;
+    const spec = this.lookup(argv);
+    if (!spec) return fail('Unknown Redis command called from script');
+    if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) {
+      return fail('Wrong number of args calling Redis command from script');
+    }
+    if (spec.flags.includes('noscript')) return fail('This Redis command is not allowed from script');
+    if (context.readOnly && spec.flags.includes('write')) {
+      return fail('Write commands are not allowed from read-only scripts.');
+    }
+    const session = context.session;
+    session.protocol = context.resp;
+    const result = engine.call(session, spec, argv);
+    const reply = result === NO_REPLY ? null : result instanceof BlockRequest ? result.timeoutReply : result;
+    if (reply instanceof ErrorReply && raiseErrors) {
+      pushErrorTable(L, `-${reply.message}`);
+      return lua.lua_error(L);
+    }
+    pushReply(L, reply, context.resp);
+    return 1;
+  }
+}
+
+/** %.17g, with a fast path for the common integral case (where it equals JS's own formatting). */
+function numberArgument(n: number): string {
+  return Number.isInteger(n) && Math.abs(n) < 1e17 && !Object.is(n, -0) ? String(n) : formatDouble(n);
+}
+
+/** Lua 5.3's parser messages in 5.1's wording: 5.1 quotes every token it names. */
+export function as51CompileError(message: string): string {
+  return message
+    .replace(/(^|[ :])(<eof>|<name>|<string>|<number>|<integer>)( expected|$)/g, "$1'$2'$3")
+    .replace(/ \(starting at line \d+\)/, '');
+}
+
+/** Lua 5.3 names the culprit after the value ('a nil value (local 'x')'); 5.1 names it first. */
+function as51RuntimeError(message: string): string {
+  return message
+    .replace(
+      /attempt to ([a-z ]+?) a (\w+) value \((local|global|field|upvalue|method) ('[^']*')\)/,
+      'attempt to $1 $3 $4 (a $2 value)',
+    )
+    .replace(/(attempt to [a-z ]+? a \w+ value) \(constant '[^']*'\)/, '$1');
+}
+
+/** A library call's arguments as a command line (numbers with 17 digits, as Redis formats them). */
+function commandArguments(L: LuaState): string[] | { error: string } {
+  const argc = lua.lua_gettop(L);
+  if (argc === 0) return { error: 'Please specify at least one argument for this redis lib call' };
+  const argv = new Array<string>(argc);
+  for (let i = 0; i < argc; i++) {
+    const type = lua.lua_type(L, i + 1);
+    if (type === lua.LUA_TNUMBER) argv[i] = numberArgument(lua.lua_tonumber(L, i + 1));
+    else if (type === lua.LUA_TSTRING) argv[i] = fromLua(lua.lua_tolstring(L, i + 1)!);
+    else return { error: 'Lua redis lib command arguments must be strings or integers' };
+  }
+  lua.lua_settop(L, 0);
+  return argv;
+}
+
+function pushStrings(L: LuaState, items: string[]): void {
+  lua.lua_createtable(L, items.length, 0);
+  for (let i = 0; i < items.length; i++) {
+    lua.lua_pushstring(L, toLua(items[i]!));
+    lua.lua_rawseti(L, -2, i + 1);
+  }
+}
+
+/** Raises Redis's error object from a library function. */
+export function raise(L: LuaState, message: string): never {
+  pushErrorTable(L, message);
+  return lua.lua_error(L);
+}
+
+/** __index of the globals: reading a name that does not exist is an error. */
+export function missingGlobal(L: LuaState): number {
+  const name = lua.lua_type(L, 2) === lua.LUA_TSTRING ? fromLua(lua.lua_tolstring(L, 2)!) : '?';
+  lauxlib.luaL_where(L, 1);
+  lua.lua_pushstring(L, toLua(`Script attempted to access nonexistent global variable '${name}'`));
+  lua.lua_concat(L, 2);
+  return lua.lua_error(L);
+}
+
+/** __newindex of protected tables. */
+export function readonlyError(L: LuaState): number {
+  lauxlib.luaL_where(L, 1);
+  lua.lua_pushstring(L, 'Attempt to modify a readonly table');
+  lua.lua_concat(L, 2);
+  return lua.lua_error(L);
+}
+
+/** The error reply of a script that failed, from the object the message handler built. */
+function scriptError(L: LuaState, sha: string): ErrorReply {
+  if (lua.lua_type(L, -1) !== lua.LUA_TTABLE) {
+    const text = lua.lua_tolstring(L, -1);
+    return new ErrorReply(
+      `ERR Error running script ${sha}, ${text ? fromLua(text).slice(0, 100) : 'execution failure'}`,
+    );
+  }
+  pushName(L, 'err');
+  const err = lua.lua_rawget(L, -2) === lua.LUA_TSTRING ? fromLua(lua.lua_tolstring(L, -1)!) : undefined;
+  lua.lua_settop(L, -2);
+  const message = errorMessage(L, as51RuntimeError(err ?? errorText('')), sha);
+  return new ErrorReply(message.replace(/[\r\n]/g, ' '));
+}
+
+const runners = new WeakMap<Engine, ScriptRunner>();
+
+/** The engine's script runner, created (with its Lua VM) on first use. */
+export function scriptRunner(engine: Engine): ScriptRunner {
+  let runner = runners.get(engine);
+  if (!runner) runners.set(engine, (runner = new ScriptRunner(engine)));
+  return runner;
+}
