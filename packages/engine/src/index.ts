@@ -2,9 +2,9 @@ export { type CommandArgument, createEngine, EngineClient, toBinaryString } from
 export { Engine, type EngineOptions } from './engine.js';
 export { type Clock, ManualClock, SystemClock } from './keyspace/clock.js';
 export { ProtocolError, RequestDecoder } from './resp/decoder.js';
-export { encodeReply, type Protocol, ReplyWriter } from './resp/writer.js';
 export { RedisError } from './resp/errors.js';
 export * from './resp/reply.js';
+export { encodeReply, type Protocol, ReplyWriter } from './resp/writer.js';
 export { RespServer, type ServerOptions } from './server/server.js';
 export { Session } from './session.js';
 export { formatDouble, parseDouble, parseInt64 } from './util/numbers.js';

@@ -1,8 +1,8 @@
 import type { CommandSpec, NO_REPLY } from './commands/registry.js';
 import type { Engine } from './engine.js';
 import type { Database } from './keyspace/database.js';
-import type { Protocol } from './resp/writer.js';
 import type { Reply } from './resp/reply.js';
+import type { Protocol } from './resp/writer.js';
 
 /** How a session talks back to its connection (a TCP socket, or an in-process client). */
 export interface SessionTransport {
