@@ -38,6 +38,9 @@ differential('blocking sorted set pops', (s) => {
 
   s.test('timeout and argument errors', async (d) => {
     for (const t of [
+      '\x00\xff',
+      '\x001',
+      '1\x00',
       '-1',
       '-0.5',
       'x',

@@ -1,7 +1,7 @@
-import { fail, NOT_INTEGER, RedisError } from '../../resp/errors.js';
+import { NOT_INTEGER, RedisError } from '../../resp/errors.js';
 import type { LexBound, LexRange, ScoreRange } from '../../types/zset.js';
-import { parseLongDouble } from '../../util/long-double.js';
 import { parseInt64 } from '../../util/numbers.js';
+import { parseTimeoutSeconds } from '../lists/timeout.js';
 
 export const NOT_FLOAT_RANGE = 'ERR min or max is not a float';
 export const NOT_LEX_RANGE = 'ERR min or max not valid string range item';
@@ -69,29 +69,8 @@ export function parseLexRange(minArg: string, maxArg: string): LexRange {
   return { min: lexBound(minArg), max: lexBound(maxArg) };
 }
 
-const TIMEOUT_NOT_FLOAT = 'ERR timeout is not a float or out of range';
-const TWO_POW_63 = 2 ** 63;
-
-/**
- * A blocking command's timeout in seconds (Redis's getTimeoutFromObjectOrReply with UNIT_SECONDS):
- * a long double, rounded up to whole milliseconds. Returns milliseconds, 0 meaning forever.
- */
-export function parseTimeout(arg: string): number {
-  if (arg.length === 0 || arg.length >= 5 * 1024) throw new RedisError(TIMEOUT_NOT_FLOAT);
-  const nul = arg.indexOf('\0');
-  const text = nul >= 0 ? arg.slice(0, nul) : arg;
-  let seconds = 0;
-  if (text !== '') {
-    const v = parseLongDouble(text);
-    if (v === null) throw new RedisError(TIMEOUT_NOT_FLOAT);
-    seconds = v.inf ? Infinity : Number(v.m) * 2 ** v.e;
-    if (v.neg) seconds = -seconds;
-  }
-  const ms = Math.ceil(seconds * 1000);
-  // Past the range of a long long the C cast yields LLONG_MIN, hence "negative".
-  if (ms < 0 || !(ms < TWO_POW_63)) fail('ERR timeout is negative');
-  return ms;
-}
+/** A blocking command's timeout in seconds, as milliseconds (one parser for lists and sorted sets). */
+export const parseTimeout = parseTimeoutSeconds;
 
 /** Redis's getLongFromObjectOrReply, with an optional custom message for every failure. */
 export function toLong(arg: string, message = NOT_INTEGER): number {
