@@ -18,6 +18,13 @@ export interface LuaApi {
   LUA_TLIGHTUSERDATA: number;
   LUA_OK: number;
   LUA_MULTRET: number;
+  LUA_MASKCOUNT: number;
+  lua_sethook(
+    L: LuaState,
+    hook: ((L: LuaState, ar: unknown) => void) | null,
+    mask: number,
+    count: number,
+  ): void;
   lua_gettop(L: LuaState): number;
   lua_atnativeerror(L: LuaState, handler: JsFunction): void;
   lua_checkstack(L: LuaState, n: number): boolean;

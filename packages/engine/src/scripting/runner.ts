@@ -311,7 +311,9 @@ export class ScriptRunner {
         lua.lua_settop(L, 0);
         lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.handlerRef);
         const nargs = push(L);
+        this.armTimeLimit(L);
         const status = lua.lua_pcall(L, nargs, 1, 1);
+        lua.lua_sethook(L, null, 0, 0);
         let reply: Reply;
         if (status === lua.LUA_OK) {
           session.protocol = saved.protocol;
@@ -327,6 +329,29 @@ export class ScriptRunner {
       session.executingTransaction = saved.inTransaction;
       session.lastCommand = saved.lastCommand;
     }
+  }
+
+  /**
+   * In-process, nothing else runs while a script does, so no client could send SCRIPT KILL: a script
+   * running past busy-reply-threshold is stopped with an error instead (checked every 10,000 instructions).
+   */
+  private armTimeLimit(L: LuaState): void {
+    const limit = this.engine.config.number('busy-reply-threshold');
+    if (limit <= 0) return;
+    const deadline = performance.now() + limit;
+    lua.lua_sethook(
+      L,
+      (hooked) => {
+        if (performance.now() > deadline) {
+          raise(
+            hooked,
+            `Script killed after running longer than busy-reply-threshold (${limit} ms): the engine serves no other client while a script runs`,
+          );
+        }
+      },
+      lua.LUA_MASKCOUNT,
+      10_000,
+    );
   }
 
   /** The command (or subcommand) argv names, as Redis's lookupCommand finds it. */

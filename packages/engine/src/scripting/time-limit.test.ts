@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createEngine, EngineClient } from '../client.js';
+import { ErrorReply } from '../resp/reply.js';
+
+describe('scripts that run too long', () => {
+  it('are stopped with an error after busy-reply-threshold, and the engine keeps serving', () => {
+    const engine = createEngine();
+    const client = new EngineClient(engine);
+    client.callSync('CONFIG', 'SET', 'busy-reply-threshold', '100');
+    for (const body of ['while true do end', 'local function f() return f() + 1 end return f()']) {
+      const started = performance.now();
+      const reply = client.callSync('EVAL', body, '0');
+      assert.ok(reply instanceof ErrorReply);
+      assert.match(
+        reply.message,
+        /^ERR Script killed after running longer than busy-reply-threshold \(100 ms\)/,
+      );
+      assert.ok(performance.now() - started < 2000);
+    }
+    assert.equal(client.callSync('EVAL', 'return 42', '0'), 42);
+    engine.close();
+  });
+
+  it('are not limited when busy-reply-threshold is 0', () => {
+    const engine = createEngine();
+    const client = new EngineClient(engine);
+    client.callSync('CONFIG', 'SET', 'busy-reply-threshold', '0');
+    assert.equal(
+      client.callSync('EVAL', 'local n = 0 for i = 1, 200000 do n = n + 1 end return n', '0'),
+      200000,
+    );
+    engine.close();
+  });
+});
