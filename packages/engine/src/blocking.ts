@@ -79,7 +79,7 @@ export class BlockingRegistry {
             waiter.session.db = previousDb;
           }
           if (reply !== undefined) this.finish(waiter, reply);
-          if (!db.has(key)) break;
+          // No break once the key is gone: XREADGROUP waiters are released with an error then.
         }
       }
     }

@@ -10,6 +10,7 @@ import { scriptingCommands } from './scripting.js';
 import { serverCommands } from './server.js';
 import { setsCommands } from './sets.js';
 import { sortedSetsCommands } from './sorted-sets.js';
+import { streamsCommands } from './streams.js';
 import { stringsCommands } from './strings.js';
 import { transactionsCommands } from './transactions.js';
 
@@ -26,6 +27,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...listsCommands,
   ...setsCommands,
   ...sortedSetsCommands,
+  ...streamsCommands,
   ...serverCommands,
   ...scriptingCommands,
 ];

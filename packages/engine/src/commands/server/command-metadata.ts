@@ -169,7 +169,7 @@ export const KEY_SPECS: Record<string, readonly string[]> = {
   unlink: ['RM delete|index 1|range -1 1 0'],
   watch: ['RO|index 1|range -1 1 0'],
   xack: ['RW update|index 1|range 0 1 0'],
-  xadd: ['RW update|index 1|range 0 1 0'],
+  xadd: ['RW update|index 1|range 0 1 0|UPDATE instead of INSERT because of the optional trimming feature'],
   xautoclaim: ['RW delete|index 1|range 0 1 0'],
   xclaim: ['RW update|index 1|range 0 1 0'],
   xdel: ['RW delete|index 1|range 0 1 0'],
