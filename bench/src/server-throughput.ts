@@ -55,7 +55,7 @@ export async function benchServerThroughput(requests: number, rounds: number): P
         return [test, thousands(a), thousands(b), ratio(b, a)];
       });
       printTable(
-        `Server throughput, redis-benchmark -c 50 -n ${n} -P ${pipeline} (requests/s)`,
+        `Server throughput, redis-benchmark -c 50 -n ${n} -P ${pipeline}, best of ${rounds} interleaved rounds (requests/s)`,
         ['test', 'redis-server', 'redkit engine', 'engine / redis'],
         rows,
       );
