@@ -4,6 +4,7 @@ import { MapReply, type Reply, SetReply, StatusReply } from '../resp/reply.js';
 import type { Session } from '../session.js';
 import { globMatch } from '../util/glob.js';
 import { fromLua, type LuaState, lauxlib, lua, toLua } from './fengari.js';
+import { widenHexLiterals } from './hex-literals.js';
 import {
   as51CompileError,
   missingGlobal,
@@ -251,7 +252,7 @@ export class FunctionLibraries {
     if (existing && !replace) throw new RedisError(`ERR Library '${name}' already exists`);
     const L = this.runner.L;
     lua.lua_settop(L, 0);
-    const source = toLua(`--${code}`);
+    const source = toLua(widenHexLiterals(`--${code}`));
     if (lauxlib.luaL_loadbuffer(L, source, source.length, '@user_function') !== lua.LUA_OK) {
       const message = fromLua(lua.lua_tolstring(L, -1) ?? new Uint8Array());
       lua.lua_settop(L, 0);

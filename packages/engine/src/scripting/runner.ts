@@ -19,6 +19,7 @@ import {
   setField,
 } from './convert.js';
 import { fromLua, type LuaState, lauxlib, lua, lualib, toLua } from './fengari.js';
+import { widenHexLiterals } from './hex-literals.js';
 import { PRELUDE } from './prelude.js';
 import { RedisRandom } from './random.js';
 import { readShebang, type ScriptFlags } from './shebang.js';
@@ -254,7 +255,7 @@ export class ScriptRunner {
     if (this.scripts.has(sha)) return sha;
     const L = this.L;
     const { flags, source } = readShebang(body);
-    const bytes = toLua(source);
+    const bytes = toLua(widenHexLiterals(source));
     if (lauxlib.luaL_loadbuffer(L, bytes, bytes.length, '@user_script') !== lua.LUA_OK) {
       const message = fromLua(lua.lua_tolstring(L, -1) ?? new Uint8Array());
       lua.lua_settop(L, 0);

@@ -33,3 +33,15 @@ describe('scripts that run too long', () => {
     engine.close();
   });
 });
+
+describe('hex literals beyond 32 bits', () => {
+  it('mean the double they are in Lua 5.1, not a wrapped 32-bit integer', () => {
+    const engine = createEngine();
+    const client = new EngineClient(engine);
+    assert.equal(client.callSync('EVAL', 'return tostring(3 * 0x100000000 + 5)', '0'), '12884901893');
+    assert.equal(client.callSync('EVAL', 'return tostring(0x100000000 % 7)', '0'), '4');
+    assert.equal(client.callSync('EVAL', "return '0x100000000' -- 0x100000000", '0'), '0x100000000');
+    assert.equal(client.callSync('EVAL', 'return 0xFF', '0'), 255);
+    engine.close();
+  });
+});
