@@ -196,3 +196,30 @@ describe('OrderStatisticTree', () => {
     console.log(`OrderStatisticTree cost per operation (best of 3):\n  ${lines.join('\n  ')}`);
   });
 });
+
+describe('TreeCursor.takeMembers', () => {
+  it('copies ranges across leaves, forwards and backwards, as stepping one by one does', () => {
+    const tree = new OrderStatisticTree();
+    for (let i = 0; i < 1000; i++) tree.insert(i % 97, `m${i}`);
+    for (const [rank, count] of [
+      [0, 1000],
+      [0, 1],
+      [123, 400],
+      [990, 50],
+      [500, 0],
+    ] as const) {
+      for (const reverse of [false, true]) {
+        const expected: string[] = [];
+        const stepper = tree.at(reverse ? 999 - rank : rank);
+        for (let n = 0; n < count && stepper.valid; n++) {
+          expected.push(stepper.member);
+          if (reverse) stepper.prev();
+          else stepper.next();
+        }
+        const out: string[] = [];
+        tree.at(reverse ? 999 - rank : rank).takeMembers(count, reverse, out);
+        assert.deepEqual(out, expected, `rank ${rank} count ${count} reverse ${reverse}`);
+      }
+    }
+  });
+});

@@ -132,6 +132,33 @@ export class TreeCursor {
     return this.leaf !== null;
   }
 
+  /**
+   * Copies the members of the next `count` entries (this one first; backwards when `reverse`) into `out`,
+   * leaf by leaf: the fast path of a plain ZRANGE.
+   */
+  takeMembers(count: number, reverse: boolean, out: string[]): void {
+    let leaf = this.leaf;
+    let index = this.index;
+    while (count > 0 && leaf !== null) {
+      const members = leaf.members;
+      if (reverse) {
+        const stop = Math.max(-1, index - count);
+        for (let i = index; i > stop; i--) out.push(members[i]!);
+        count -= index - stop;
+        leaf = leaf.prev;
+        index = leaf ? leaf.members.length - 1 : 0;
+      } else {
+        const stop = Math.min(members.length, index + count);
+        for (let i = index; i < stop; i++) out.push(members[i]!);
+        count -= stop - index;
+        leaf = leaf.next;
+        index = 0;
+      }
+    }
+    this.leaf = leaf;
+    this.index = index;
+  }
+
   /** Moves to the previous entry; false (and invalid) before the start. */
   prev(): boolean {
     const leaf = this.leaf;

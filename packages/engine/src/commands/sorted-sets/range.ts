@@ -1,6 +1,7 @@
 import { fail, SYNTAX } from '../../resp/errors.js';
 import { EMPTY_ARRAY, type Reply } from '../../resp/reply.js';
 import type { Session } from '../../session.js';
+import type { TreeCursor } from '../../types/order-statistic-tree.js';
 import {
   type LexRange,
   lexGteMin,
@@ -28,8 +29,18 @@ interface RangeSink {
 
 class ClientSink implements RangeSink {
   private readonly out: ScoredReply;
-  constructor(c: Session, withScores: boolean) {
+  constructor(
+    c: Session,
+    private readonly withScores: boolean,
+  ) {
     this.out = new ScoredReply(c, withScores);
+  }
+  get membersOnly(): boolean {
+    return !this.withScores;
+  }
+  /** The fast path of a plain ZRANGE: members copied leaf by leaf. */
+  takeMembers(cursor: TreeCursor, count: number, reverse: boolean): void {
+    cursor.takeMembers(count, reverse, this.out.items as string[]);
   }
   begin(): void {}
   push(member: string, score: number): void {
@@ -146,6 +157,10 @@ function rankRange(zset: ZSet, start: number, end: number, reverse: boolean, sin
   let n = end - start + 1;
   sink.begin(n);
   const cursor = zset.at(reverse ? size - 1 - start : start);
+  if (sink instanceof ClientSink && sink.membersOnly) {
+    sink.takeMembers(cursor, n, reverse);
+    return;
+  }
   for (; n > 0; n--) {
     sink.push(cursor.member, cursor.score);
     if (reverse) cursor.prev();
