@@ -216,8 +216,7 @@ describe('TreeCursor.takeMembers', () => {
           if (reverse) stepper.prev();
           else stepper.next();
         }
-        const out: string[] = [];
-        tree.at(reverse ? 999 - rank : rank).takeMembers(count, reverse, out);
+        const out = tree.at(reverse ? 999 - rank : rank).takeMembers(count, reverse);
         assert.deepEqual(out, expected, `rank ${rank} count ${count} reverse ${reverse}`);
       }
     }

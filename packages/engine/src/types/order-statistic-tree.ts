@@ -133,30 +133,30 @@ export class TreeCursor {
   }
 
   /**
-   * Copies the members of the next `count` entries (this one first; backwards when `reverse`) into `out`,
-   * leaf by leaf: the fast path of a plain ZRANGE.
+   * The members of the next `count` entries (this one first; backwards when `reverse`), copied leaf by
+   * leaf into an array of the right size: the fast path of a plain ZRANGE.
    */
-  takeMembers(count: number, reverse: boolean, out: string[]): void {
+  takeMembers(count: number, reverse: boolean): string[] {
+    const out = new Array<string>(count);
+    let filled = 0;
     let leaf = this.leaf;
     let index = this.index;
-    while (count > 0 && leaf !== null) {
+    while (filled < count && leaf !== null) {
       const members = leaf.members;
       if (reverse) {
-        const stop = Math.max(-1, index - count);
-        for (let i = index; i > stop; i--) out.push(members[i]!);
-        count -= index - stop;
+        while (index >= 0 && filled < count) out[filled++] = members[index--]!;
         leaf = leaf.prev;
         index = leaf ? leaf.members.length - 1 : 0;
       } else {
-        const stop = Math.min(members.length, index + count);
-        for (let i = index; i < stop; i++) out.push(members[i]!);
-        count -= stop - index;
+        while (index < members.length && filled < count) out[filled++] = members[index++]!;
         leaf = leaf.next;
         index = 0;
       }
     }
     this.leaf = leaf;
     this.index = index;
+    out.length = filled;
+    return out;
   }
 
   /** Moves to the previous entry; false (and invalid) before the start. */

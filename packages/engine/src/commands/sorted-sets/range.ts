@@ -38,16 +38,17 @@ class ClientSink implements RangeSink {
   get membersOnly(): boolean {
     return !this.withScores;
   }
+  private members: string[] | undefined;
   /** The fast path of a plain ZRANGE: members copied leaf by leaf. */
   takeMembers(cursor: TreeCursor, count: number, reverse: boolean): void {
-    cursor.takeMembers(count, reverse, this.out.items as string[]);
+    this.members = cursor.takeMembers(count, reverse);
   }
   begin(): void {}
   push(member: string, score: number): void {
     this.out.push(member, score);
   }
   finish(): Reply {
-    return this.out.items;
+    return this.members ?? this.out.items;
   }
 }
 
