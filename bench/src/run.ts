@@ -11,7 +11,7 @@ const requests = Number(process.env.BENCH_REQUESTS ?? 100_000);
 console.log(`redkit benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 if (!only || only === 'server') await benchServerThroughput(requests, rounds);
-if (!only || only === 'in-process') await benchInProcess();
+if (!only || only === 'in-process') await benchInProcess(rounds);
 if (!only || only === 'memory') await benchMemory();
 if (!only || only === 'scripting') await benchScripting(rounds);
 if (!only || only === 'streams') await benchStreams(rounds);
