@@ -9,7 +9,7 @@ import { benchStreams } from './streams.js';
 const only = process.argv[2];
 const requests = Number(process.env.BENCH_REQUESTS ?? 100_000);
 console.log(`redkit benchmarks — node ${process.version}, ${new Date().toISOString()}`);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 if (!only || only === 'server') await benchServerThroughput(requests, rounds);
 if (!only || only === 'in-process') await benchInProcess(rounds);
 if (!only || only === 'memory') await benchMemory();
