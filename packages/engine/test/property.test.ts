@@ -142,6 +142,102 @@ const zsets = fc.oneof(
   ...generic,
 );
 
+const streamId = fc.oneof(
+  // No '*': its IDs come from each server's clock.
+  fc.constantFrom(
+    '0-1',
+    '1-0',
+    '1-1',
+    '2-5',
+    '5-0',
+    '1-*',
+    '3-*',
+    '0-0',
+    '18446744073709551615-18446744073709551615',
+  ),
+  fc.integer({ min: 1, max: 6 }).map((ms) => `${ms}-${ms % 3}`),
+);
+const rangeId = fc.constantFrom('-', '+', '0', '1', '2-5', '(1-1', '(2', '3-0', '5');
+const streams = fc.oneof(
+  c('XADD', key, streamId, 'f', member),
+  c('XADD', key, 'MAXLEN', fc.constantFrom('0', '1', '2', '5'), streamId, 'f', member),
+  c('XADD', key, 'NOMKSTREAM', streamId, 'f', member),
+  c('XADD', key, 'MINID', fc.constantFrom('1', '2-0', '4'), streamId, 'a', 'b'),
+  c('XRANGE', key, rangeId, rangeId),
+  c('XREVRANGE', key, rangeId, rangeId, 'COUNT', fc.constantFrom('1', '2', '0')),
+  c('XLEN', key),
+  c('XDEL', key, streamId),
+  c('XTRIM', key, 'MAXLEN', fc.constantFrom('0', '1', '3')),
+  c('XTRIM', key, 'MINID', fc.constantFrom('1-1', '3', '6')),
+  c('XGROUP', 'CREATE', key, fc.constantFrom('g1', 'g2'), fc.constantFrom('0', '$', '1-1'), 'MKSTREAM'),
+  c('XGROUP', 'SETID', key, fc.constantFrom('g1', 'g2'), fc.constantFrom('0', '$', '2-0')),
+  c('XGROUP', 'DESTROY', key, fc.constantFrom('g1', 'g2')),
+  c('XGROUP', 'DELCONSUMER', key, 'g1', fc.constantFrom('c1', 'c2')),
+  c(
+    'XREADGROUP',
+    'GROUP',
+    fc.constantFrom('g1', 'g2'),
+    fc.constantFrom('c1', 'c2'),
+    'COUNT',
+    '2',
+    'STREAMS',
+    key,
+    fc.constantFrom('>', '0'),
+  ),
+  c('XACK', key, fc.constantFrom('g1', 'g2'), streamId, streamId),
+  c('XPENDING', key, fc.constantFrom('g1', 'g2')),
+  c('XREAD', 'COUNT', '3', 'STREAMS', key, key, fc.constantFrom('0', '1-1'), fc.constantFrom('0', '2')),
+  c('XSETID', key, fc.constantFrom('5-0', '9-9', '1-0')),
+  ...generic,
+);
+
+const hyperloglogs = fc.oneof(
+  c('PFADD', key, member, member, member),
+  c(
+    'PFADD',
+    key,
+    fc.integer({ min: 0, max: 5000 }).map((n) => `user:${n}`),
+  ),
+  c('PFCOUNT', key),
+  c('PFCOUNT', key, key),
+  c('PFMERGE', key, key, key),
+  c('GET', key),
+  c('APPEND', key, member),
+  ...generic,
+);
+
+/** The seeds' scripts, with arguments that exercise both of their branches. */
+const scripts = fc.oneof(
+  c(
+    'EVAL',
+    "local n = redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1] - ARGV[2]) local count = redis.call('ZCARD', KEYS[1]) if count < tonumber(ARGV[3]) then redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4]) return {1, count} end return {0, count}",
+    '1',
+    key,
+    fc.integer({ min: 0, max: 20 }).map(String),
+    fc.constantFrom('5', '10'),
+    fc.constantFrom('2', '3'),
+    member,
+  ),
+  c(
+    'EVAL',
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+    '1',
+    key,
+    member,
+  ),
+  c(
+    'EVAL',
+    "for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do redis.call('DEL', k) end return redis.call('DEL', KEYS[1])",
+    '1',
+    key,
+  ),
+  c('EVAL', "return redis.call('SADD', KEYS[1], ARGV[1])", '1', key, fc.constantFrom('a', 'b', 'c')),
+  c('EVAL', 'return {KEYS[1], ARGV[1], tonumber(ARGV[1]), {ok = ARGV[1]}, {err = ARGV[1]}}', '1', key, int),
+  c('EVAL', "return redis.pcall('INCR', KEYS[1])", '1', key),
+  c('SET', key, member),
+  ...generic,
+);
+
 const keyspace = fc.oneof(
   c('EXPIRE', key, fc.constantFrom('100', '0', '-1', '1000000'), fc.constantFrom('NX', 'XX', 'GT', 'LT')),
   c('TTL', key),
@@ -177,6 +273,9 @@ differential('property: random command sequences match Redis', (s) => {
     ['sets', sets],
     ['sorted sets', zsets],
     ['all types on shared keys', mixed],
+    ['streams', streams],
+    ['HyperLogLog', hyperloglogs],
+    ["scripts (the seeds' patterns)", scripts],
   ];
   for (const [name, arbitrary] of types) {
     for (const protocol of [2, 3] as const) {
