@@ -74,6 +74,17 @@ for (const [name, open] of clients) {
       assert.deepEqual(tx, [3, 'shipped']);
     });
 
+    it('subscribes across the cluster', async () => {
+      const messages: string[] = [];
+      const subscription = await port.subscribe(['events'], (_channel, message) =>
+        messages.push(message.toString()),
+      );
+      await port.send('PUBLISH', 'events', 'order.created');
+      for (let i = 0; i < 100 && messages.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(messages, ['order.created']);
+      await subscription.close();
+    });
+
     it("reports cross-slot use with Redis's error", async () => {
       const script = new LuaScript("return redis.call('MGET', KEYS[1], KEYS[2])");
       await assert.rejects(

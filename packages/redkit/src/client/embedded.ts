@@ -23,6 +23,7 @@ import {
   type RedisCommand,
   type RedisPort,
   type RedisReply,
+  type Subscription,
 } from './port.js';
 
 type Decode = (binary: string) => string | Buffer;
@@ -110,6 +111,22 @@ export class EmbeddedPort implements RedisPort {
 
   async duplicate(): Promise<RedisPort> {
     return new EmbeddedPort(this.engine, false);
+  }
+
+  async subscribe(
+    channels: string[],
+    onMessage: (channel: string, message: Buffer) => void,
+    options: { pattern?: boolean } = {},
+  ): Promise<Subscription> {
+    const client = new EngineClient(this.engine);
+    client.onPush = (push) => {
+      if (!(push instanceof PushReply)) return;
+      const [kind, ...rest] = push.items as string[];
+      if (kind === 'message') onMessage(utf8(rest[0]!) as string, buffer(rest[1]!) as Buffer);
+      else if (kind === 'pmessage') onMessage(utf8(rest[1]!) as string, buffer(rest[2]!) as Buffer);
+    };
+    await client.call(options.pattern ? 'PSUBSCRIBE' : 'SUBSCRIBE', ...channels);
+    return { close: async () => client.close() };
   }
 
   async ping(): Promise<void> {

@@ -8,6 +8,7 @@ import {
   type RedisCommand,
   type RedisPort,
   type RedisReply,
+  type Subscription,
 } from './port.js';
 
 type IoredisClient = Redis | Cluster;
@@ -78,6 +79,27 @@ export class IoredisPort implements RedisPort {
     const copy = this.client.duplicate();
     if (copy.status === 'wait') await copy.connect();
     return new IoredisPort(copy, true);
+  }
+
+  async subscribe(
+    channels: string[],
+    onMessage: (channel: string, message: Buffer) => void,
+    options: { pattern?: boolean } = {},
+  ): Promise<Subscription> {
+    const subscriber = this.client.duplicate();
+    if (subscriber.status === 'wait') await subscriber.connect();
+    if (options.pattern) {
+      subscriber.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) =>
+        onMessage(channel.toString(), message),
+      );
+      await subscriber.psubscribe(...channels);
+    } else {
+      subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
+        onMessage(channel.toString(), message),
+      );
+      await subscriber.subscribe(...channels);
+    }
+    return { close: async () => void (await subscriber.quit().catch(() => subscriber.disconnect())) };
   }
 
   async ping(): Promise<void> {

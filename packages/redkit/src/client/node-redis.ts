@@ -7,6 +7,7 @@ import {
   type RedisCommand,
   type RedisPort,
   type RedisReply,
+  type Subscription,
 } from './port.js';
 
 type Args = Array<string | Buffer>;
@@ -40,6 +41,23 @@ export interface NodeRedisCluster {
   close?(): Promise<unknown>;
   quit?(): Promise<unknown>;
   masters: unknown[];
+}
+
+/** The subscribe side of a node-redis client or cluster (listener gets message, channel). */
+interface NodeRedisSubscriber {
+  connect(): Promise<unknown>;
+  subscribe(
+    channels: string[],
+    listener: (message: Buffer, channel: Buffer) => void,
+    buffers: true,
+  ): Promise<unknown>;
+  pSubscribe(
+    patterns: string[],
+    listener: (message: Buffer, channel: Buffer) => void,
+    buffers: true,
+  ): Promise<unknown>;
+  close?(): Promise<unknown>;
+  quit?(): Promise<unknown>;
 }
 
 /** RESP type byte of bulk strings, as node-redis v5's type mapping names it ('$'). */
@@ -160,6 +178,24 @@ export class NodeRedisPort implements RedisPort {
     const copy = this.client.duplicate();
     await copy.connect();
     return new NodeRedisPort(copy, true);
+  }
+
+  async subscribe(
+    channels: string[],
+    onMessage: (channel: string, message: Buffer) => void,
+    options: { pattern?: boolean } = {},
+  ): Promise<Subscription> {
+    const subscriber = this.client.duplicate() as unknown as NodeRedisSubscriber;
+    await subscriber.connect();
+    const listener = (message: Buffer, channel: Buffer) => onMessage(channel.toString(), message);
+    // The `true` flag asks node-redis for Buffers, so binary messages arrive intact.
+    if (options.pattern) await subscriber.pSubscribe(channels, listener, true);
+    else await subscriber.subscribe(channels, listener, true);
+    return {
+      close: async () => {
+        await (subscriber.close?.() ?? subscriber.quit?.());
+      },
+    };
   }
 
   async ping(): Promise<void> {

@@ -112,6 +112,34 @@ for (const [name, open] of backends) {
       assert.equal(await port.runScript(script, ['s'], [3]), 5);
     });
 
+    it('subscribes to channels and patterns, with binary messages intact', async () => {
+      const received: Array<[string, string]> = [];
+      const got = (n: number) =>
+        new Promise<void>((resolve) => {
+          const check = () => (received.length >= n ? resolve() : setTimeout(check, 5));
+          check();
+        });
+      const direct = await port.subscribe(['news'], (channel, message) =>
+        received.push([channel, message.toString('hex')]),
+      );
+      const patterned = await port.subscribe(
+        ['ne*'],
+        (channel, message) => received.push([`p:${channel}`, message.toString('hex')]),
+        {
+          pattern: true,
+        },
+      );
+      assert.equal(await port.send('PUBLISH', 'news', Buffer.from([0, 255, 10])), 2);
+      await got(2);
+      assert.deepEqual(received.sort(), [
+        ['news', '00ff0a'],
+        ['p:news', '00ff0a'],
+      ]);
+      await direct.close();
+      await patterned.close();
+      assert.equal(await port.send('PUBLISH', 'news', 'x'), 0);
+    });
+
     it('gives dedicated connections for blocking reads', async () => {
       const blocking = await port.duplicate();
       const popped = blocking.send('BLPOP', 'jobs', 5);

@@ -39,11 +39,25 @@ export interface RedisPort {
   transaction(commands: RedisCommand[]): Promise<Array<RedisReply | RedisCommandError>>;
   /** Runs a script: EVALSHA, then EVAL only if the server answers NOSCRIPT. */
   runScript(script: LuaScript, keys: string[], args: RedisArg[]): Promise<RedisReply>;
-  /** A dedicated connection to the same server (for subscribe and blocking reads). */
+  /** A dedicated connection to the same server (for blocking reads). */
   duplicate(): Promise<RedisPort>;
+  /**
+   * Subscribes to channels (or, with `pattern`, glob patterns) on a dedicated connection. Resolves once the
+   * server confirmed; messages arrive as binary-safe Buffers with their channel.
+   */
+  subscribe(
+    channels: string[],
+    onMessage: (channel: string, message: Buffer) => void,
+    options?: { pattern?: boolean },
+  ): Promise<Subscription>;
   /** Health check: resolves when the server answers PING. */
   ping(): Promise<void>;
   /** Closes connections this port opened (a wrapped client stays the caller's to close). */
+  close(): Promise<void>;
+}
+
+/** A live subscription; `close()` unsubscribes and closes its connection. */
+export interface Subscription {
   close(): Promise<void>;
 }
 
