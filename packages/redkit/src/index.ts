@@ -1,7 +1,16 @@
 /**
  * redkit: Redis patterns for TypeScript on any client or the embedded engine.
  */
+
+export {
+  Cache,
+  type CacheOptions,
+  type CacheStats,
+  CacheValueTooLargeError,
+  type SetOptions,
+} from './cache/cache.js';
 export { type ConnectTarget, connect } from './client/connect.js';
+export type { Subscription } from './client/port.js';
 export {
   type Backend,
   LuaScript,

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  findRedisServer,
+  type RedisServerHandle,
+  realRedisRequired,
+  startRedisServer,
+} from '@redkit/test-utils';
+import { connect } from '../client/connect.js';
+import type { RedisPort } from '../client/port.js';
+import { Cache, CacheValueTooLargeError } from './cache.js';
+
+let server: RedisServerHandle | null = null;
+before(async () => {
+  server = await startRedisServer();
+});
+after(() => server?.stop());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+for (const backend of ['embedded engine', 'redis-server'] as const) {
+  const noRedis = backend === 'redis-server' && !findRedisServer() && !realRedisRequired();
+  describe(`Cache on ${backend}`, { skip: noRedis ? 'redis-server is not installed' : false }, () => {
+    let redis: RedisPort;
+    const extra: RedisPort[] = [];
+    const caches: Cache[] = [];
+    /** Another "process": its own connection(s) to the same data. */
+    const open = async () => {
+      const port =
+        backend === 'redis-server'
+          ? await connect(`redis://127.0.0.1:${server!.port}`)
+          : await redis.duplicate();
+      extra.push(port);
+      return port;
+    };
+    const cacheOn = (port: RedisPort, options: ConstructorParameters<typeof Cache>[1] = {}) => {
+      const cache = new Cache(port, { namespace: 'shop', ...options });
+      caches.push(cache);
+      return cache;
+    };
+    before(async () => {
+      redis =
+        backend === 'redis-server' ? await connect(`redis://127.0.0.1:${server!.port}`) : await connect();
+      await redis.send('FLUSHALL');
+    });
+    after(async () => {
+      for (const c of caches) await c.close();
+      for (const p of extra) await p.close();
+      await redis?.close();
+    });
+
+    it('gets, sets and deletes JSON values with a jittered TTL', async () => {
+      const cache = cacheOn(redis, { ttl: '10s' });
+      assert.equal(await cache.get('product:1'), undefined);
+      await cache.set('product:1', { id: 1, name: 'Mug', tags: ['kitchen'] });
+      assert.deepEqual(await cache.get('product:1'), { id: 1, name: 'Mug', tags: ['kitchen'] });
+      const ttl = (await redis.send('PTTL', 'shop:v:product%3A1')) as number;
+      assert.ok(ttl > 8_900 && ttl <= 11_000, `ttl ${ttl} within ±10%`);
+      await cache.delete('product:1');
+      assert.equal(await cache.get('product:1'), undefined);
+    });
+
+    it('loads once for concurrent misses in one process', async () => {
+      const cache = cacheOn(redis);
+      let loads = 0;
+      const loader = async () => {
+        loads++;
+        await sleep(50);
+        return { price: 42 };
+      };
+      const values = await Promise.all(Array.from({ length: 100 }, () => cache.getOrSet('hot', loader)));
+      assert.equal(loads, 1);
+      assert.ok(values.every((v) => v.price === 42));
+      assert.deepEqual(await cache.getOrSet('hot', loader), { price: 42 });
+      assert.equal(loads, 1);
+    });
+
+    it('loads once for concurrent misses across four processes, waiters woken when the value lands', async () => {
+      const ports = [redis, ...(await Promise.all([open(), open(), open()]))];
+      const group = ports.map((p) => cacheOn(p));
+      let loads = 0;
+      const loader = async () => {
+        loads++;
+        await sleep(150);
+        return 'fresh';
+      };
+      const started = Date.now();
+      const values = await Promise.all(
+        group.flatMap((c) => Array.from({ length: 250 }, () => c.getOrSet('stampede', loader))),
+      );
+      assert.equal(loads, 1, '1,000 misses over four processes, one loader call');
+      assert.ok(values.every((v) => v === 'fresh'));
+      assert.ok(Date.now() - started < 1_000, 'waiters were woken, not left to time out');
+    });
+
+    it('lets another process load when the first loader throws, and when it hangs past its lock', async () => {
+      const [a, b] = [cacheOn(redis, { lockTtl: 200 }), cacheOn(await open(), { lockTtl: 200 })];
+      let calls = 0;
+      const flaky = async () => {
+        calls++;
+        await sleep(30);
+        if (calls === 1) throw new Error('database timeout');
+        return 'second try';
+      };
+      const results = await Promise.allSettled([a.getOrSet('flaky', flaky), b.getOrSet('flaky', flaky)]);
+      assert.equal(results.filter((r) => r.status === 'rejected').length, 1);
+      assert.deepEqual(
+        results
+          .filter((r) => r.status === 'fulfilled')
+          .map((r) => (r as PromiseFulfilledResult<string>).value),
+        ['second try'],
+      );
+
+      let hangs = 0;
+      const hanging = async () => {
+        hangs++;
+        await sleep(hangs === 1 ? 600 : 10);
+        return `load ${hangs}`;
+      };
+      const started = Date.now();
+      const slow = a.getOrSet('slow', hanging);
+      await sleep(20);
+      assert.equal(await b.getOrSet('slow', hanging), 'load 2', 'the waiter took over once the lock expired');
+      assert.ok(Date.now() - started < 600);
+      await slow;
+    });
+
+    it('invalidates by tag atomically, even while a loader runs', async () => {
+      const cache = cacheOn(redis);
+      await cache.set('p:1', 'mug', { tags: ['category:kitchen'] });
+      await cache.set('p:2', 'lamp', { tags: ['category:living'] });
+      await cache.invalidateTags(['category:kitchen']);
+      assert.equal(await cache.get('p:1'), undefined);
+      assert.equal(await cache.get('p:2'), 'lamp');
+      // The loader reads old data, then an update invalidates the tag before the value is stored.
+      const value = await cache.getOrSet(
+        'p:3',
+        async () => {
+          await cache.invalidateTags(['category:kitchen']);
+          return 'stale mug';
+        },
+        { tags: ['category:kitchen'] },
+      );
+      assert.equal(value, 'stale mug', 'the caller gets what it loaded');
+      assert.equal(await cache.get('p:3'), undefined, 'but nobody reads it from the cache');
+    });
+
+    it('clears a namespace at once, keeps version keys alive longer than entries', async () => {
+      const cache = cacheOn(redis, { namespace: 'segment', maxTtl: '1h' });
+      await cache.set('a', 1, { ttl: '2h' });
+      assert.ok(((await redis.send('PTTL', 'segment:v:a')) as number) <= 3_600_000, 'TTL capped at maxTtl');
+      await cache.clear();
+      assert.equal(await cache.get('a'), undefined);
+      assert.ok(((await redis.send('PTTL', 'segment:version')) as number) > 3_500_000);
+      assert.equal(await cacheOn(redis).get('p:2'), 'lamp', 'other namespaces untouched');
+    });
+
+    it('memoizes sync and async functions by their arguments', async () => {
+      const cache = cacheOn(redis);
+      let slowCalls = 0;
+      const summarize = cache.memoize(
+        async (text: string, words: number) => {
+          slowCalls++;
+          return text.split(' ').slice(0, words).join(' ');
+        },
+        { name: 'summarize', ttl: '10m' },
+      );
+      assert.equal(await summarize('the quick brown fox', 2), 'the quick');
+      assert.equal(await summarize('the quick brown fox', 2), 'the quick');
+      assert.equal(await summarize('the quick brown fox', 3), 'the quick brown');
+      assert.equal(slowCalls, 2);
+      const square = cache.memoize((n: number) => n * n, { name: 'square' });
+      assert.equal(await square(12), 144);
+    });
+
+    it('writes through, and guards against oversized values', async () => {
+      const warnings: string[] = [];
+      const cache = cacheOn(redis, { maxValueBytes: 1000, onWarning: (m) => warnings.push(m) });
+      assert.deepEqual(await cache.update('user:1', async () => ({ name: 'Alice' })), { name: 'Alice' });
+      assert.deepEqual(await cache.get('user:1'), { name: 'Alice' });
+      await cache.set('big', 'x'.repeat(2000));
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!, /over maxValueBytes \(1000\)/);
+      const strict = cacheOn(redis, { maxValueBytes: 1000, oversize: 'refuse' });
+      await assert.rejects(strict.set('big2', 'x'.repeat(2000)), CacheValueTooLargeError);
+      assert.ok(cache.stats.hits >= 1);
+    });
+  });
+}

@@ -1,0 +1,311 @@
+import { randomBytes } from 'node:crypto';
+import { LuaScript, type RedisPort, type Subscription } from '../client/port.js';
+import { type Duration, toMilliseconds } from '../duration.js';
+import { RedkitConfigError, RedkitError } from '../errors.js';
+import { Keys } from '../keys.js';
+
+export interface CacheOptions {
+  /** Key namespace (default 'cache'). */
+  namespace?: string;
+  /** Default time to live (default '5m'). */
+  ttl?: Duration;
+  /** TTL jitter as a fraction: 0.1 spreads expiries ±10% so keys written together don't expire together. */
+  jitter?: number;
+  /** Values larger than this (serialized) are the seeds' anti-pattern: warned about or refused. Default 100 KB. */
+  maxValueBytes?: number;
+  oversize?: 'warn' | 'refuse';
+  /** How long one process may hold a key's fill lock while its loader runs (default '10s'). */
+  lockTtl?: Duration;
+  /** How long other processes wait for that fill before loading themselves (default: lockTtl). */
+  waitTimeout?: Duration;
+  /**
+   * The longest any entry may live (default '30d'). Version keys live this long after each invalidation,
+   * so they always outlive the entries they judge; longer entry TTLs are cut to it.
+   */
+  maxTtl?: Duration;
+  /** Receives warnings (oversized values); default console.warn. */
+  onWarning?: (message: string) => void;
+}
+
+export interface SetOptions {
+  ttl?: Duration;
+  /** Tags to invalidate this entry by (invalidateTags). */
+  tags?: string[];
+}
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  /** Loader calls (one per fill, however many callers waited for it). */
+  loads: number;
+  /** Callers that waited for another caller's or process's fill instead of loading. */
+  waits: number;
+  loadErrors: number;
+}
+
+/** A value that was too large to cache under `oversize: 'refuse'`. */
+export class CacheValueTooLargeError extends RedkitError {
+  override name = 'CacheValueTooLargeError';
+}
+
+/** Stored entry: the value and the namespace and tag versions it was computed under. */
+interface Envelope {
+  v: unknown;
+  n: string;
+  g?: Record<string, string>;
+}
+
+/** KEYS[1] lock; ARGV token. Deletes the lock only if this process still holds it. */
+const RELEASE = new LuaScript(
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
+);
+
+/**
+ * Cache-aside over Redis with stampede protection and atomic invalidation.
+ *
+ * - Invalidation by tag or of the whole namespace is one INCR of a version key: every entry records the
+ *   versions it was computed under, and a read that finds a newer version treats the entry as missing. So
+ *   invalidation is atomic, O(1), works on Redis Cluster, and a value computed while its tag was being
+ *   invalidated is never served (the versions are captured before the loader runs).
+ * - Stampedes: concurrent misses in one process share one loader call; across processes one caller takes a
+ *   short fill lock and the others wait for the value, woken by a pub/sub message when it lands (with a
+ *   slow poll as a safety net), and load themselves only if the filler fails or stalls.
+ */
+export class Cache {
+  private readonly keys: Keys;
+  private readonly ttlMs: number;
+  private readonly jitter: number;
+  private readonly maxValueBytes: number;
+  private readonly lockTtlMs: number;
+  private readonly waitTimeoutMs: number;
+  private readonly maxTtlMs: number;
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private subscription: Promise<Subscription> | undefined;
+  readonly stats: CacheStats = { hits: 0, misses: 0, loads: 0, waits: 0, loadErrors: 0 };
+
+  constructor(
+    private readonly redis: RedisPort,
+    private readonly options: CacheOptions = {},
+  ) {
+    this.keys = new Keys(options.namespace ?? 'cache');
+    this.ttlMs = toMilliseconds(options.ttl ?? '5m', 'ttl');
+    this.jitter = options.jitter ?? 0.1;
+    if (!(this.jitter >= 0 && this.jitter < 1))
+      throw new RedkitConfigError(`jitter must be in [0, 1), got ${this.jitter}`);
+    this.maxValueBytes = options.maxValueBytes ?? 100_000;
+    this.lockTtlMs = toMilliseconds(options.lockTtl ?? '10s', 'lockTtl');
+    this.waitTimeoutMs = toMilliseconds(options.waitTimeout ?? this.lockTtlMs, 'waitTimeout');
+    this.maxTtlMs = toMilliseconds(options.maxTtl ?? '30d', 'maxTtl');
+  }
+
+  /** The cached value, or undefined (missing, expired, or invalidated). */
+  async get<T>(key: string): Promise<T | undefined> {
+    const [raw, namespaceVersion] = await Promise.all([
+      this.redis.send('GET', this.entryKey(key)),
+      this.version(this.namespaceVersionKey()),
+    ]);
+    const envelope = typeof raw === 'string' ? (JSON.parse(raw) as Envelope) : undefined;
+    if (envelope && (await this.isCurrent(envelope, namespaceVersion))) {
+      this.stats.hits++;
+      return envelope.v as T;
+    }
+    this.stats.misses++;
+    return undefined;
+  }
+
+  async set<T>(key: string, value: T, options: SetOptions = {}): Promise<void> {
+    await this.store(key, value, await this.currentVersions(options.tags ?? []), options);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.redis.send('DEL', this.entryKey(key));
+  }
+
+  /** Cache-aside: the cached value, or the loader's (stored for next time), loading once per fill. */
+  async getOrSet<T>(key: string, loader: () => T | Promise<T>, options: SetOptions = {}): Promise<T> {
+    const cached = await this.get<T>(key);
+    if (cached !== undefined) return cached;
+    const running = this.inFlight.get(key) as Promise<T> | undefined;
+    if (running) {
+      this.stats.waits++;
+      return running;
+    }
+    const fill = this.fill(key, loader, options).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, fill);
+    return fill;
+  }
+
+  /** Write-through: runs `write` (e.g. the database update) and caches what it returns. */
+  async update<T>(key: string, write: () => T | Promise<T>, options: SetOptions = {}): Promise<T> {
+    const versions = await this.currentVersions(options.tags ?? []);
+    const value = await write();
+    await this.store(key, value, versions, options);
+    return value;
+  }
+
+  /** Invalidates every entry carrying one of the tags, atomically per tag. */
+  async invalidateTags(tags: string[]): Promise<void> {
+    await Promise.all(tags.map((tag) => this.bump(this.tagVersionKey(tag))));
+  }
+
+  /** Drops every entry of this namespace at once (bumps the namespace version). */
+  async clear(): Promise<void> {
+    await this.bump(this.namespaceVersionKey());
+  }
+
+  /** A new version, kept at least as long as any entry written under the old one can live. */
+  private async bump(versionKey: string): Promise<void> {
+    const [result] = await this.redis.transaction([
+      ['INCR', versionKey],
+      ['PEXPIRE', versionKey, this.maxTtlMs],
+    ]);
+    if (result instanceof Error) throw result;
+  }
+
+  /**
+   * Memoizes a function (sync or async) by its arguments: `cache.memoize(summarize, { name: 'summarize' })`.
+   * `key` maps arguments to a key part (default: their JSON).
+   */
+  memoize<A extends unknown[], R>(
+    fn: (...args: A) => R | Promise<R>,
+    options: SetOptions & { name: string; key?: (...args: A) => string },
+  ): (...args: A) => Promise<R> {
+    const keyOf = options.key ?? ((...args: A) => JSON.stringify(args));
+    return (...args: A) => this.getOrSet(`fn:${options.name}:${keyOf(...args)}`, () => fn(...args), options);
+  }
+
+  /** Stops listening for fills (call on shutdown). */
+  async close(): Promise<void> {
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    if (subscription) await (await subscription).close();
+  }
+
+  private async fill<T>(key: string, loader: () => T | Promise<T>, options: SetOptions): Promise<T> {
+    const lockKey = this.keys.of('lock', key);
+    const deadline = Date.now() + this.waitTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      const token = randomBytes(16).toString('hex');
+      const acquired = (await this.redis.send('SET', lockKey, token, 'NX', 'PX', this.lockTtlMs)) === 'OK';
+      if (acquired || Date.now() >= deadline)
+        return this.loadAndStore(key, loader, options, acquired ? token : undefined);
+      // Another process is filling: wait for its value instead of hitting the source too.
+      if (attempt === 0) this.stats.waits++;
+      await this.waitForFill(key, Math.min(deadline - Date.now(), 50 * 2 ** Math.min(attempt, 5)));
+      const value = await this.get<T>(key);
+      if (value !== undefined) return value;
+    }
+  }
+
+  private async loadAndStore<T>(
+    key: string,
+    loader: () => T | Promise<T>,
+    options: SetOptions,
+    token?: string,
+  ): Promise<T> {
+    const lockKey = this.keys.of('lock', key);
+    try {
+      // Versions are read before loading: an invalidation during the load makes the stored value stale.
+      const versions = await this.currentVersions(options.tags ?? []);
+      this.stats.loads++;
+      let value: T;
+      try {
+        value = await loader();
+      } catch (error) {
+        this.stats.loadErrors++;
+        throw error;
+      }
+      await this.store(key, value, versions, options);
+      return value;
+    } finally {
+      if (token) {
+        await this.redis.runScript(RELEASE, [lockKey], [token]);
+        // Wake waiting processes: with the value stored, or to let one of them retry the load.
+        await this.redis.send('PUBLISH', this.fillChannel(), key);
+      }
+    }
+  }
+
+  /** Resolves when a fill of `key` is announced, or after `ms`. */
+  private async waitForFill(key: string, ms: number): Promise<void> {
+    this.subscription ??= this.redis.subscribe([this.fillChannel()], (_channel, message) => {
+      const waiting = this.waiters.get(message.toString());
+      if (waiting) for (const wake of waiting) wake();
+    });
+    await this.subscription;
+    await new Promise<void>((resolve) => {
+      let set = this.waiters.get(key);
+      if (!set) this.waiters.set(key, (set = new Set()));
+      const done = () => {
+        clearTimeout(timer);
+        set!.delete(done);
+        if (set!.size === 0) this.waiters.delete(key);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(ms, 1));
+      set.add(done);
+    });
+  }
+
+  private async store(key: string, value: unknown, versions: Versions, options: SetOptions): Promise<void> {
+    if (value === undefined) return;
+    const envelope: Envelope = { v: value, n: versions.namespace };
+    if (versions.tags.size > 0) envelope.g = Object.fromEntries(versions.tags);
+    const text = JSON.stringify(envelope);
+    const bytes = Buffer.byteLength(text);
+    if (bytes > this.maxValueBytes) {
+      const message = `cache value for '${key}' is ${bytes} bytes, over maxValueBytes (${this.maxValueBytes}): large values slow every reader; cache a smaller projection or raise the limit`;
+      if (this.options.oversize === 'refuse') throw new CacheValueTooLargeError(message);
+      (this.options.onWarning ?? console.warn)(`redkit: ${message}`);
+    }
+    await this.redis.send('SET', this.entryKey(key), text, 'PX', this.jittered(options.ttl));
+  }
+
+  private async currentVersions(tags: string[]): Promise<Versions> {
+    const [namespace, ...tagVersions] = await Promise.all([
+      this.version(this.namespaceVersionKey()),
+      ...tags.map((tag) => this.version(this.tagVersionKey(tag))),
+    ]);
+    return { namespace: namespace!, tags: new Map(tags.map((tag, i) => [tag, tagVersions[i]!])) };
+  }
+
+  private async isCurrent(envelope: Envelope, namespaceVersion: string): Promise<boolean> {
+    if (envelope.n !== namespaceVersion) return false;
+    const tags = Object.entries(envelope.g ?? {});
+    if (tags.length === 0) return true;
+    const versions = await Promise.all(tags.map(([tag]) => this.version(this.tagVersionKey(tag))));
+    return tags.every(([, version], i) => versions[i] === version);
+  }
+
+  private async version(key: string): Promise<string> {
+    return ((await this.redis.send('GET', key)) as string | null) ?? '0';
+  }
+
+  private jittered(ttl: Duration | undefined): number {
+    const base = ttl === undefined ? this.ttlMs : toMilliseconds(ttl, 'ttl');
+    const spread = Math.round(base * (1 + (Math.random() * 2 - 1) * this.jitter));
+    return Math.max(1, Math.min(spread, this.maxTtlMs));
+  }
+
+  private entryKey(key: string): string {
+    return this.keys.of('v', key);
+  }
+
+  private tagVersionKey(tag: string): string {
+    return this.keys.of('tag', tag);
+  }
+
+  private namespaceVersionKey(): string {
+    return this.keys.of('version');
+  }
+
+  private fillChannel(): string {
+    return this.keys.of('filled');
+  }
+}
+
+interface Versions {
+  namespace: string;
+  tags: Map<string, string>;
+}
