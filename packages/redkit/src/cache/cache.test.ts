@@ -173,6 +173,61 @@ for (const backend of ['embedded engine', 'redis-server'] as const) {
       assert.equal(await square(12), 144);
     });
 
+    it('serves a stale value while one background refresh runs (stale-while-revalidate)', async () => {
+      const cache = cacheOn(redis, { namespace: 'swr', ttl: 100, jitter: 0, staleWhileRevalidate: '5s' });
+      let version = 0;
+      const loader = async () => {
+        version++;
+        await sleep(50);
+        return `v${version}`;
+      };
+      assert.equal(await cache.getOrSet('k', loader), 'v1');
+      await sleep(150);
+      const during = await Promise.all(Array.from({ length: 20 }, () => cache.getOrSet('k', loader)));
+      assert.ok(
+        during.every((v) => v === 'v1'),
+        'stale value served at once',
+      );
+      await sleep(300);
+      assert.equal(await cache.getOrSet('k', loader), 'v2', 'refreshed in the background, once');
+      assert.equal(version, 2);
+      assert.ok(cache.stats.refreshes >= 1);
+    });
+
+    it('recomputes early, before expiry, when the entry is close to it (XFetch)', async () => {
+      const cache = cacheOn(redis, {
+        namespace: 'xfetch',
+        ttl: 200,
+        jitter: 0,
+        earlyRecompute: { beta: 50 },
+      });
+      let loads = 0;
+      const loader = async () => {
+        loads++;
+        await sleep(20);
+        return loads;
+      };
+      await cache.getOrSet('k', loader);
+      await sleep(150);
+      for (let i = 0; i < 10; i++) await cache.getOrSet('k', loader);
+      await sleep(150);
+      assert.ok(loads >= 2, 'a slow loader near expiry is refreshed before the entry expires');
+    });
+
+    it('caches null results for negativeTtl', async () => {
+      const cache = cacheOn(redis, { namespace: 'neg', negativeTtl: '2s', ttl: '1h' });
+      let lookups = 0;
+      const find = async () => {
+        lookups++;
+        return null;
+      };
+      assert.equal(await cache.getOrSet('user:404', find), null);
+      assert.equal(await cache.getOrSet('user:404', find), null);
+      assert.equal(lookups, 1);
+      const ttl = (await redis.send('PTTL', 'neg:v:user%3A404')) as number;
+      assert.ok(ttl <= 2_200 && ttl > 1_000, `negative entries expire sooner (${ttl} ms)`);
+    });
+
     it('writes through, and guards against oversized values', async () => {
       const warnings: string[] = [];
       const cache = cacheOn(redis, { maxValueBytes: 1000, onWarning: (m) => warnings.push(m) });

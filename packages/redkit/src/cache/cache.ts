@@ -19,6 +19,18 @@ export interface CacheOptions {
   /** How long other processes wait for that fill before loading themselves (default: lockTtl). */
   waitTimeout?: Duration;
   /**
+   * Serve an expired value for this much longer while one caller refreshes it in the background
+   * (stale-while-revalidate). Default 0: expired means missing.
+   */
+  staleWhileRevalidate?: Duration;
+  /**
+   * Probabilistic early recomputation (XFetch): refresh in the background before expiry, more likely the
+   * closer the entry is to it and the longer its loader took. `true` uses beta = 1. Default off.
+   */
+  earlyRecompute?: boolean | { beta: number };
+  /** TTL for null results of a loader (negative caching), default: the normal TTL. */
+  negativeTtl?: Duration;
+  /**
    * The longest any entry may live (default '30d'). Version keys live this long after each invalidation,
    * so they always outlive the entries they judge; longer entry TTLs are cut to it.
    */
@@ -41,6 +53,10 @@ export interface CacheStats {
   /** Callers that waited for another caller's or process's fill instead of loading. */
   waits: number;
   loadErrors: number;
+  /** Hits served from an expired (stale-while-revalidate) or early-refreshed entry. */
+  stale: number;
+  /** Background refreshes started. */
+  refreshes: number;
 }
 
 /** A value that was too large to cache under `oversize: 'refuse'`. */
@@ -53,6 +69,10 @@ interface Envelope {
   v: unknown;
   n: string;
   g?: Record<string, string>;
+  /** When the entry goes stale (ms, writer's clock); only with stale-while-revalidate or early recompute. */
+  s?: number;
+  /** How long its loader took (ms), for early recomputation. */
+  d?: number;
 }
 
 /** KEYS[1] lock; ARGV token. Deletes the lock only if this process still holds it. */
@@ -82,7 +102,17 @@ export class Cache {
   private readonly inFlight = new Map<string, Promise<unknown>>();
   private readonly waiters = new Map<string, Set<() => void>>();
   private subscription: Promise<Subscription> | undefined;
-  readonly stats: CacheStats = { hits: 0, misses: 0, loads: 0, waits: 0, loadErrors: 0 };
+  readonly stats: CacheStats = {
+    hits: 0,
+    misses: 0,
+    loads: 0,
+    waits: 0,
+    loadErrors: 0,
+    stale: 0,
+    refreshes: 0,
+  };
+  private readonly staleMs: number;
+  private readonly beta: number;
 
   constructor(
     private readonly redis: RedisPort,
@@ -97,10 +127,19 @@ export class Cache {
     this.lockTtlMs = toMilliseconds(options.lockTtl ?? '10s', 'lockTtl');
     this.waitTimeoutMs = toMilliseconds(options.waitTimeout ?? this.lockTtlMs, 'waitTimeout');
     this.maxTtlMs = toMilliseconds(options.maxTtl ?? '30d', 'maxTtl');
+    this.staleMs = toMilliseconds(options.staleWhileRevalidate ?? 0, 'staleWhileRevalidate');
+    const early = options.earlyRecompute;
+    this.beta = early === true ? 1 : early ? early.beta : 0;
   }
 
   /** The cached value, or undefined (missing, expired, or invalidated). */
   async get<T>(key: string): Promise<T | undefined> {
+    const envelope = await this.read(key);
+    return envelope?.v as T | undefined;
+  }
+
+  /** The current entry (stale ones included while they are kept), counting hits and misses. */
+  private async read(key: string): Promise<Envelope | undefined> {
     const [raw, namespaceVersion] = await Promise.all([
       this.redis.send('GET', this.entryKey(key)),
       this.version(this.namespaceVersionKey()),
@@ -108,7 +147,7 @@ export class Cache {
     const envelope = typeof raw === 'string' ? (JSON.parse(raw) as Envelope) : undefined;
     if (envelope && (await this.isCurrent(envelope, namespaceVersion))) {
       this.stats.hits++;
-      return envelope.v as T;
+      return envelope;
     }
     this.stats.misses++;
     return undefined;
@@ -124,8 +163,14 @@ export class Cache {
 
   /** Cache-aside: the cached value, or the loader's (stored for next time), loading once per fill. */
   async getOrSet<T>(key: string, loader: () => T | Promise<T>, options: SetOptions = {}): Promise<T> {
-    const cached = await this.get<T>(key);
-    if (cached !== undefined) return cached;
+    const cached = await this.read(key);
+    if (cached !== undefined) {
+      if (this.shouldRefresh(cached)) {
+        this.stats.stale++;
+        this.refreshInBackground(key, loader, options);
+      }
+      return cached.v as T;
+    }
     const running = this.inFlight.get(key) as Promise<T> | undefined;
     if (running) {
       this.stats.waits++;
@@ -134,6 +179,37 @@ export class Cache {
     const fill = this.fill(key, loader, options).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, fill);
     return fill;
+  }
+
+  /** Stale (past its soft expiry), or picked for early recomputation by XFetch's rule. */
+  private shouldRefresh(entry: Envelope): boolean {
+    if (entry.s === undefined) return false;
+    const now = Date.now();
+    if (now >= entry.s) return true;
+    return this.beta > 0 && now - (entry.d ?? 0) * this.beta * Math.log(Math.random()) >= entry.s;
+  }
+
+  /** One background refresh per key and process; skipped when another process holds the fill lock. */
+  private refreshInBackground<T>(key: string, loader: () => T | Promise<T>, options: SetOptions): void {
+    const flightKey = `refresh:${key}`;
+    if (this.inFlight.has(flightKey)) return;
+    const refresh = (async () => {
+      const token = randomBytes(16).toString('hex');
+      const locked = await this.redis.send(
+        'SET',
+        this.keys.of('lock', key),
+        token,
+        'NX',
+        'PX',
+        this.lockTtlMs,
+      );
+      if (locked !== 'OK') return;
+      this.stats.refreshes++;
+      await this.loadAndStore(key, loader, options, token);
+    })()
+      .catch(() => {}) // the stale value keeps being served; loadErrors counts the failure
+      .finally(() => this.inFlight.delete(flightKey));
+    this.inFlight.set(flightKey, refresh);
   }
 
   /** Write-through: runs `write` (e.g. the database update) and caches what it returns. */
@@ -209,6 +285,7 @@ export class Cache {
       // Versions are read before loading: an invalidation during the load makes the stored value stale.
       const versions = await this.currentVersions(options.tags ?? []);
       this.stats.loads++;
+      const started = Date.now();
       let value: T;
       try {
         value = await loader();
@@ -216,7 +293,7 @@ export class Cache {
         this.stats.loadErrors++;
         throw error;
       }
-      await this.store(key, value, versions, options);
+      await this.store(key, value, versions, options, Date.now() - started);
       return value;
     } finally {
       if (token) {
@@ -248,10 +325,23 @@ export class Cache {
     });
   }
 
-  private async store(key: string, value: unknown, versions: Versions, options: SetOptions): Promise<void> {
+  private async store(
+    key: string,
+    value: unknown,
+    versions: Versions,
+    options: SetOptions,
+    loadMs?: number,
+  ): Promise<void> {
     if (value === undefined) return;
     const envelope: Envelope = { v: value, n: versions.namespace };
     if (versions.tags.size > 0) envelope.g = Object.fromEntries(versions.tags);
+    const ttl =
+      value === null && this.options.negativeTtl !== undefined ? this.options.negativeTtl : options.ttl;
+    const freshMs = this.jittered(ttl);
+    if (this.staleMs > 0 || this.beta > 0) {
+      envelope.s = Date.now() + freshMs;
+      if (loadMs !== undefined) envelope.d = loadMs;
+    }
     const text = JSON.stringify(envelope);
     const bytes = Buffer.byteLength(text);
     if (bytes > this.maxValueBytes) {
@@ -259,7 +349,8 @@ export class Cache {
       if (this.options.oversize === 'refuse') throw new CacheValueTooLargeError(message);
       (this.options.onWarning ?? console.warn)(`redkit: ${message}`);
     }
-    await this.redis.send('SET', this.entryKey(key), text, 'PX', this.jittered(options.ttl));
+    const keepMs = Math.min(freshMs + this.staleMs, this.maxTtlMs);
+    await this.redis.send('SET', this.entryKey(key), text, 'PX', keepMs);
   }
 
   private async currentVersions(tags: string[]): Promise<Versions> {
