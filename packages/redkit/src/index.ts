@@ -9,6 +9,7 @@ export {
   CacheValueTooLargeError,
   type SetOptions,
 } from './cache/cache.js';
+export { jsonSerializer, msgpackSerializer, type Serializer } from './cache/serializers.js';
 export { type ConnectTarget, connect } from './client/connect.js';
 export type { Subscription } from './client/port.js';
 export {

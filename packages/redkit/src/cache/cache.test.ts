@@ -228,6 +228,20 @@ for (const backend of ['embedded engine', 'redis-server'] as const) {
       assert.ok(ttl <= 2_200 && ttl > 1_000, `negative entries expire sooner (${ttl} ms)`);
     });
 
+    it('stores MessagePack when asked, keeping Dates and Buffers', async () => {
+      const cache = cacheOn(redis, { namespace: 'mp', serializer: 'msgpack' });
+      const value = {
+        at: new Date('2026-11-22T12:00:00Z'),
+        blob: Buffer.from([0, 1, 255]),
+        n: 1.5,
+        list: [1, 'two'],
+      };
+      await cache.set('k', value);
+      assert.deepEqual(await cache.get('k'), value);
+      const raw = (await redis.sendBuffer('GET', 'mp:v:k')) as Buffer;
+      assert.notEqual(raw[0], '{'.charCodeAt(0), 'binary, not JSON');
+    });
+
     it('writes through, and guards against oversized values', async () => {
       const warnings: string[] = [];
       const cache = cacheOn(redis, { maxValueBytes: 1000, onWarning: (m) => warnings.push(m) });

@@ -3,6 +3,7 @@ import { LuaScript, type RedisPort, type Subscription } from '../client/port.js'
 import { type Duration, toMilliseconds } from '../duration.js';
 import { RedkitConfigError, RedkitError } from '../errors.js';
 import { Keys } from '../keys.js';
+import { jsonSerializer, msgpackSerializer, type Serializer } from './serializers.js';
 
 export interface CacheOptions {
   /** Key namespace (default 'cache'). */
@@ -30,6 +31,8 @@ export interface CacheOptions {
   earlyRecompute?: boolean | { beta: number };
   /** TTL for null results of a loader (negative caching), default: the normal TTL. */
   negativeTtl?: Duration;
+  /** 'json' (default), 'msgpack', or your own Serializer. */
+  serializer?: 'json' | 'msgpack' | Serializer;
   /**
    * The longest any entry may live (default '30d'). Version keys live this long after each invalidation,
    * so they always outlive the entries they judge; longer entry TTLs are cut to it.
@@ -113,6 +116,7 @@ export class Cache {
   };
   private readonly staleMs: number;
   private readonly beta: number;
+  private readonly serializer: Serializer;
 
   constructor(
     private readonly redis: RedisPort,
@@ -130,6 +134,9 @@ export class Cache {
     this.staleMs = toMilliseconds(options.staleWhileRevalidate ?? 0, 'staleWhileRevalidate');
     const early = options.earlyRecompute;
     this.beta = early === true ? 1 : early ? early.beta : 0;
+    const serializer = options.serializer ?? 'json';
+    this.serializer =
+      serializer === 'json' ? jsonSerializer : serializer === 'msgpack' ? msgpackSerializer : serializer;
   }
 
   /** The cached value, or undefined (missing, expired, or invalidated). */
@@ -141,10 +148,10 @@ export class Cache {
   /** The current entry (stale ones included while they are kept), counting hits and misses. */
   private async read(key: string): Promise<Envelope | undefined> {
     const [raw, namespaceVersion] = await Promise.all([
-      this.redis.send('GET', this.entryKey(key)),
+      this.redis.sendBuffer('GET', this.entryKey(key)),
       this.version(this.namespaceVersionKey()),
     ]);
-    const envelope = typeof raw === 'string' ? (JSON.parse(raw) as Envelope) : undefined;
+    const envelope = Buffer.isBuffer(raw) ? (this.serializer.decode(raw) as Envelope) : undefined;
     if (envelope && (await this.isCurrent(envelope, namespaceVersion))) {
       this.stats.hits++;
       return envelope;
@@ -342,15 +349,15 @@ export class Cache {
       envelope.s = Date.now() + freshMs;
       if (loadMs !== undefined) envelope.d = loadMs;
     }
-    const text = JSON.stringify(envelope);
-    const bytes = Buffer.byteLength(text);
+    const data = this.serializer.encode(envelope);
+    const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     if (bytes > this.maxValueBytes) {
       const message = `cache value for '${key}' is ${bytes} bytes, over maxValueBytes (${this.maxValueBytes}): large values slow every reader; cache a smaller projection or raise the limit`;
       if (this.options.oversize === 'refuse') throw new CacheValueTooLargeError(message);
       (this.options.onWarning ?? console.warn)(`redkit: ${message}`);
     }
     const keepMs = Math.min(freshMs + this.staleMs, this.maxTtlMs);
-    await this.redis.send('SET', this.entryKey(key), text, 'PX', keepMs);
+    await this.redis.send('SET', this.entryKey(key), data, 'PX', keepMs);
   }
 
   private async currentVersions(tags: string[]): Promise<Versions> {
