@@ -242,6 +242,31 @@ for (const backend of ['embedded engine', 'redis-server'] as const) {
       assert.notEqual(raw[0], '{'.charCodeAt(0), 'binary, not JSON');
     });
 
+    it('answers from an in-process tier kept coherent across processes by pub/sub', async () => {
+      const [a, b] = [
+        cacheOn(redis, { namespace: 'l1', local: { ttl: '1m' } }),
+        cacheOn(await open(), { namespace: 'l1', local: { ttl: '1m' } }),
+      ];
+      await a.set('p', 'v1', { tags: ['t'] });
+      assert.equal(await b.get('p'), 'v1');
+      assert.equal(await b.get('p'), 'v1');
+      assert.equal(b.stats.localHits, 1, 'the second read never left the process');
+      const eventually = async (check: () => Promise<boolean>) => {
+        for (let i = 0; i < 100 && !(await check()); i++) await sleep(5);
+      };
+      await a.set('p', 'v2', { tags: ['t'] });
+      await eventually(async () => (await b.get('p')) === 'v2');
+      assert.equal(await b.get('p'), 'v2', 'a write elsewhere drops the local copy');
+      await a.invalidateTags(['t']);
+      await eventually(async () => (await b.get('p')) === undefined);
+      assert.equal(await b.get('p'), undefined, 'so does an invalidation');
+      await b.set('q', 1);
+      assert.equal(await a.get('q'), 1);
+      await b.clear();
+      await eventually(async () => (await a.get('q')) === undefined);
+      assert.equal(await a.get('q'), undefined, 'and a clear');
+    });
+
     it('writes through, and guards against oversized values', async () => {
       const warnings: string[] = [];
       const cache = cacheOn(redis, { maxValueBytes: 1000, onWarning: (m) => warnings.push(m) });

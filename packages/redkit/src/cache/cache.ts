@@ -34,6 +34,11 @@ export interface CacheOptions {
   /** 'json' (default), 'msgpack', or your own Serializer. */
   serializer?: 'json' | 'msgpack' | Serializer;
   /**
+   * An in-process first tier: recent entries kept in memory for `ttl` (default '5s'), dropped in every
+   * process by a pub/sub message when any process writes, deletes or invalidates them. Off by default.
+   */
+  local?: { maxEntries?: number; ttl?: Duration };
+  /**
    * The longest any entry may live (default '30d'). Version keys live this long after each invalidation,
    * so they always outlive the entries they judge; longer entry TTLs are cut to it.
    */
@@ -60,6 +65,8 @@ export interface CacheStats {
   stale: number;
   /** Background refreshes started. */
   refreshes: number;
+  /** Hits answered by the in-process tier without asking Redis. */
+  localHits: number;
 }
 
 /** A value that was too large to cache under `oversize: 'refuse'`. */
@@ -113,7 +120,11 @@ export class Cache {
     loadErrors: 0,
     stale: 0,
     refreshes: 0,
+    localHits: 0,
   };
+  private readonly local: LocalTier | undefined;
+  /** Tells this process's own invalidation messages from others'. */
+  private readonly origin = randomBytes(8).toString('hex');
   private readonly staleMs: number;
   private readonly beta: number;
   private readonly serializer: Serializer;
@@ -137,6 +148,40 @@ export class Cache {
     const serializer = options.serializer ?? 'json';
     this.serializer =
       serializer === 'json' ? jsonSerializer : serializer === 'msgpack' ? msgpackSerializer : serializer;
+    if (options.local) {
+      this.local = new LocalTier(
+        options.local.maxEntries ?? 10_000,
+        toMilliseconds(options.local.ttl ?? '5s', 'local.ttl'),
+      );
+    }
+  }
+
+  /** Subscribes (once) to fill announcements and, with a local tier, to other processes' invalidations. */
+  private listen(): Promise<Subscription> {
+    this.subscription ??= this.redis.subscribe(
+      this.local ? [this.fillChannel(), this.localChannel()] : [this.fillChannel()],
+      (channel, message) => {
+        if (channel === this.localChannel()) return this.onInvalidation(message.toString());
+        const waiting = this.waiters.get(message.toString());
+        if (waiting) for (const wake of waiting) wake();
+      },
+    );
+    return this.subscription;
+  }
+
+  private onInvalidation(text: string): void {
+    const message = JSON.parse(text) as Invalidation;
+    if (message.o === this.origin) return;
+    if (message.c) this.local?.clear();
+    if (message.k) this.local?.delete(message.k);
+    if (message.t) this.local?.deleteTagged(message.t);
+  }
+
+  /** Drops local copies everywhere (no-op without a local tier). */
+  private async broadcast(message: Omit<Invalidation, 'o'>): Promise<void> {
+    if (!this.local) return;
+    await this.listen();
+    await this.redis.send('PUBLISH', this.localChannel(), JSON.stringify({ ...message, o: this.origin }));
   }
 
   /** The cached value, or undefined (missing, expired, or invalidated). */
@@ -147,6 +192,13 @@ export class Cache {
 
   /** The current entry (stale ones included while they are kept), counting hits and misses. */
   private async read(key: string): Promise<Envelope | undefined> {
+    const local = this.local?.get(key);
+    if (local) {
+      this.stats.hits++;
+      this.stats.localHits++;
+      return local;
+    }
+    if (this.local) await this.listen();
     const [raw, namespaceVersion] = await Promise.all([
       this.redis.sendBuffer('GET', this.entryKey(key)),
       this.version(this.namespaceVersionKey()),
@@ -154,6 +206,7 @@ export class Cache {
     const envelope = Buffer.isBuffer(raw) ? (this.serializer.decode(raw) as Envelope) : undefined;
     if (envelope && (await this.isCurrent(envelope, namespaceVersion))) {
       this.stats.hits++;
+      this.local?.set(key, envelope);
       return envelope;
     }
     this.stats.misses++;
@@ -165,7 +218,9 @@ export class Cache {
   }
 
   async delete(key: string): Promise<void> {
+    this.local?.delete(key);
     await this.redis.send('DEL', this.entryKey(key));
+    await this.broadcast({ k: key });
   }
 
   /** Cache-aside: the cached value, or the loader's (stored for next time), loading once per fill. */
@@ -229,12 +284,16 @@ export class Cache {
 
   /** Invalidates every entry carrying one of the tags, atomically per tag. */
   async invalidateTags(tags: string[]): Promise<void> {
+    this.local?.deleteTagged(tags);
     await Promise.all(tags.map((tag) => this.bump(this.tagVersionKey(tag))));
+    await this.broadcast({ t: tags });
   }
 
   /** Drops every entry of this namespace at once (bumps the namespace version). */
   async clear(): Promise<void> {
+    this.local?.clear();
     await this.bump(this.namespaceVersionKey());
+    await this.broadcast({ c: 1 });
   }
 
   /** A new version, kept at least as long as any entry written under the old one can live. */
@@ -313,11 +372,7 @@ export class Cache {
 
   /** Resolves when a fill of `key` is announced, or after `ms`. */
   private async waitForFill(key: string, ms: number): Promise<void> {
-    this.subscription ??= this.redis.subscribe([this.fillChannel()], (_channel, message) => {
-      const waiting = this.waiters.get(message.toString());
-      if (waiting) for (const wake of waiting) wake();
-    });
-    await this.subscription;
+    await this.listen();
     await new Promise<void>((resolve) => {
       let set = this.waiters.get(key);
       if (!set) this.waiters.set(key, (set = new Set()));
@@ -358,6 +413,8 @@ export class Cache {
     }
     const keepMs = Math.min(freshMs + this.staleMs, this.maxTtlMs);
     await this.redis.send('SET', this.entryKey(key), data, 'PX', keepMs);
+    this.local?.set(key, envelope);
+    await this.broadcast({ k: key });
   }
 
   private async currentVersions(tags: string[]): Promise<Versions> {
@@ -401,9 +458,60 @@ export class Cache {
   private fillChannel(): string {
     return this.keys.of('filled');
   }
+
+  private localChannel(): string {
+    return this.keys.of('invalidated');
+  }
 }
 
 interface Versions {
   namespace: string;
   tags: Map<string, string>;
+}
+
+/** A message that drops local copies: a key, tags, or everything (c); `o` is the sender. */
+interface Invalidation {
+  o: string;
+  k?: string;
+  t?: string[];
+  c?: 1;
+}
+
+/** The in-process tier: a small LRU of entries, each kept at most `ttlMs`. */
+class LocalTier {
+  private readonly entries = new Map<string, { envelope: Envelope; until: number }>();
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly ttlMs: number,
+  ) {}
+
+  get(key: string): Envelope | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (entry.until <= Date.now()) return undefined;
+    this.entries.set(key, entry); // most recently used last
+    return entry.envelope;
+  }
+
+  set(key: string, envelope: Envelope): void {
+    this.entries.delete(key);
+    this.entries.set(key, { envelope, until: Date.now() + this.ttlMs });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  deleteTagged(tags: string[]): void {
+    for (const [key, { envelope }] of this.entries) {
+      if (envelope.g && tags.some((tag) => tag in envelope.g!)) this.entries.delete(key);
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
 }
