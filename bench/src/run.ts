@@ -1,5 +1,6 @@
 // Benchmarks: the engine measured side by side with its peers in one run, printed as ratios.
-// Usage: npm run bench [-- server|in-process|memory|scripting|streams]
+// Usage: npm run bench [-- server|in-process|memory|scripting|streams|cache]
+import { benchCache } from './cache.js';
 import { benchInProcess } from './in-process.js';
 import { benchMemory } from './memory.js';
 import { benchScripting } from './scripting.js';
@@ -15,3 +16,4 @@ if (!only || only === 'in-process') await benchInProcess(rounds);
 if (!only || only === 'memory') await benchMemory();
 if (!only || only === 'scripting') await benchScripting(rounds);
 if (!only || only === 'streams') await benchStreams(rounds);
+if (!only || only === 'cache') await benchCache(rounds);

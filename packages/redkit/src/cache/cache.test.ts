@@ -54,7 +54,7 @@ for (const backend of ['embedded engine', 'redis-server'] as const) {
       assert.equal(await cache.get('product:1'), undefined);
       await cache.set('product:1', { id: 1, name: 'Mug', tags: ['kitchen'] });
       assert.deepEqual(await cache.get('product:1'), { id: 1, name: 'Mug', tags: ['kitchen'] });
-      const ttl = (await redis.send('PTTL', 'shop:v:product%3A1')) as number;
+      const ttl = (await redis.send('PTTL', 'shop:{product%3A1}:v')) as number;
       assert.ok(ttl > 8_900 && ttl <= 11_000, `ttl ${ttl} within ±10%`);
       await cache.delete('product:1');
       assert.equal(await cache.get('product:1'), undefined);
@@ -148,7 +148,7 @@ for (const backend of ['embedded engine', 'redis-server'] as const) {
     it('clears a namespace at once, keeps version keys alive longer than entries', async () => {
       const cache = cacheOn(redis, { namespace: 'segment', maxTtl: '1h' });
       await cache.set('a', 1, { ttl: '2h' });
-      assert.ok(((await redis.send('PTTL', 'segment:v:a')) as number) <= 3_600_000, 'TTL capped at maxTtl');
+      assert.ok(((await redis.send('PTTL', 'segment:{a}:v')) as number) <= 3_600_000, 'TTL capped at maxTtl');
       await cache.clear();
       assert.equal(await cache.get('a'), undefined);
       assert.ok(((await redis.send('PTTL', 'segment:version')) as number) > 3_500_000);
@@ -224,7 +224,7 @@ for (const backend of ['embedded engine', 'redis-server'] as const) {
       assert.equal(await cache.getOrSet('user:404', find), null);
       assert.equal(await cache.getOrSet('user:404', find), null);
       assert.equal(lookups, 1);
-      const ttl = (await redis.send('PTTL', 'neg:v:user%3A404')) as number;
+      const ttl = (await redis.send('PTTL', 'neg:{user%3A404}:v')) as number;
       assert.ok(ttl <= 2_200 && ttl > 1_000, `negative entries expire sooner (${ttl} ms)`);
     });
 
@@ -238,7 +238,7 @@ for (const backend of ['embedded engine', 'redis-server'] as const) {
       };
       await cache.set('k', value);
       assert.deepEqual(await cache.get('k'), value);
-      const raw = (await redis.sendBuffer('GET', 'mp:v:k')) as Buffer;
+      const raw = (await redis.sendBuffer('GET', 'mp:{k}:v')) as Buffer;
       assert.notEqual(raw[0], '{'.charCodeAt(0), 'binary, not JSON');
     });
 

@@ -85,10 +85,26 @@ interface Envelope {
   d?: number;
 }
 
-/** KEYS[1] lock; ARGV token. Deletes the lock only if this process still holds it. */
-const RELEASE = new LuaScript(
-  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0",
-);
+/**
+ * KEYS[1] lock; ARGV token, channel, key. Ends a fill that stored nothing: deletes the lock if this
+ * process still holds it and wakes the waiters, so one of them can load instead.
+ */
+const RELEASE = new LuaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return 1
+`);
+
+/**
+ * KEYS[1] entry, KEYS[2] lock (one slot: both carry the key's hash tag); ARGV data, ttl ms, token,
+ * channel, key. Stores the value, releases the lock if still held, and wakes the waiters — one round trip.
+ */
+const STORE_AND_RELEASE = new LuaScript(`
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return 1
+`);
 
 /**
  * Cache-aside over Redis with stampede protection and atomic invalidation.
@@ -257,17 +273,13 @@ export class Cache {
     if (this.inFlight.has(flightKey)) return;
     const refresh = (async () => {
       const token = randomBytes(16).toString('hex');
-      const locked = await this.redis.send(
-        'SET',
-        this.keys.of('lock', key),
-        token,
-        'NX',
-        'PX',
-        this.lockTtlMs,
-      );
+      const [locked, versions] = await Promise.all([
+        this.redis.send('SET', this.lockKey(key), token, 'NX', 'PX', this.lockTtlMs),
+        this.currentVersions(options.tags ?? []),
+      ]);
       if (locked !== 'OK') return;
       this.stats.refreshes++;
-      await this.loadAndStore(key, loader, options, token);
+      await this.loadAndStore(key, loader, options, versions, token);
     })()
       .catch(() => {}) // the stale value keeps being served; loadErrors counts the failure
       .finally(() => this.inFlight.delete(flightKey));
@@ -325,13 +337,20 @@ export class Cache {
   }
 
   private async fill<T>(key: string, loader: () => T | Promise<T>, options: SetOptions): Promise<T> {
-    const lockKey = this.keys.of('lock', key);
+    const lockKey = this.lockKey(key);
     const deadline = Date.now() + this.waitTimeoutMs;
     for (let attempt = 0; ; attempt++) {
       const token = randomBytes(16).toString('hex');
-      const acquired = (await this.redis.send('SET', lockKey, token, 'NX', 'PX', this.lockTtlMs)) === 'OK';
-      if (acquired || Date.now() >= deadline)
-        return this.loadAndStore(key, loader, options, acquired ? token : undefined);
+      // The versions are read before loading (and with the lock, in the same round trip): an invalidation
+      // during the load then makes the stored value stale.
+      const [lock, versions] = await Promise.all([
+        this.redis.send('SET', lockKey, token, 'NX', 'PX', this.lockTtlMs),
+        this.currentVersions(options.tags ?? []),
+      ]);
+      const acquired = lock === 'OK';
+      if (acquired || Date.now() >= deadline) {
+        return this.loadAndStore(key, loader, options, versions, acquired ? token : undefined);
+      }
       // Another process is filling: wait for its value instead of hitting the source too.
       if (attempt === 0) this.stats.waits++;
       await this.waitForFill(key, Math.min(deadline - Date.now(), 50 * 2 ** Math.min(attempt, 5)));
@@ -344,30 +363,34 @@ export class Cache {
     key: string,
     loader: () => T | Promise<T>,
     options: SetOptions,
+    versions: Versions,
     token?: string,
   ): Promise<T> {
-    const lockKey = this.keys.of('lock', key);
+    this.stats.loads++;
+    const started = Date.now();
+    let value: T;
     try {
-      // Versions are read before loading: an invalidation during the load makes the stored value stale.
-      const versions = await this.currentVersions(options.tags ?? []);
-      this.stats.loads++;
-      const started = Date.now();
-      let value: T;
-      try {
-        value = await loader();
-      } catch (error) {
-        this.stats.loadErrors++;
-        throw error;
-      }
-      await this.store(key, value, versions, options, Date.now() - started);
-      return value;
-    } finally {
-      if (token) {
-        await this.redis.runScript(RELEASE, [lockKey], [token]);
-        // Wake waiting processes: with the value stored, or to let one of them retry the load.
-        await this.redis.send('PUBLISH', this.fillChannel(), key);
-      }
+      value = await loader();
+    } catch (error) {
+      this.stats.loadErrors++;
+      // Wake the waiters so one of them can load instead.
+      if (token) await this.redis.runScript(RELEASE, [this.lockKey(key)], [token, this.fillChannel(), key]);
+      throw error;
     }
+    const entry = this.encode(key, value, versions, options, Date.now() - started);
+    if (!entry) {
+      if (token) await this.redis.runScript(RELEASE, [this.lockKey(key)], [token, this.fillChannel(), key]);
+    } else if (token) {
+      await this.redis.runScript(
+        STORE_AND_RELEASE,
+        [this.entryKey(key), this.lockKey(key)],
+        [entry.data, entry.keepMs, token, this.fillChannel(), key],
+      );
+      await this.stored(key, entry.envelope);
+    } else {
+      await this.write(key, entry);
+    }
+    return value;
   }
 
   /** Resolves when a fill of `key` is announced, or after `ms`. */
@@ -387,14 +410,20 @@ export class Cache {
     });
   }
 
-  private async store(
+  private async store(key: string, value: unknown, versions: Versions, options: SetOptions): Promise<void> {
+    const entry = this.encode(key, value, versions, options);
+    if (entry) await this.write(key, entry);
+  }
+
+  /** The bytes and TTL of an entry (undefined for undefined values, which are never cached). */
+  private encode(
     key: string,
     value: unknown,
     versions: Versions,
     options: SetOptions,
     loadMs?: number,
-  ): Promise<void> {
-    if (value === undefined) return;
+  ): EncodedEntry | undefined {
+    if (value === undefined) return undefined;
     const envelope: Envelope = { v: value, n: versions.namespace };
     if (versions.tags.size > 0) envelope.g = Object.fromEntries(versions.tags);
     const ttl =
@@ -411,8 +440,16 @@ export class Cache {
       if (this.options.oversize === 'refuse') throw new CacheValueTooLargeError(message);
       (this.options.onWarning ?? console.warn)(`redkit: ${message}`);
     }
-    const keepMs = Math.min(freshMs + this.staleMs, this.maxTtlMs);
-    await this.redis.send('SET', this.entryKey(key), data, 'PX', keepMs);
+    return { envelope, data, keepMs: Math.min(freshMs + this.staleMs, this.maxTtlMs) };
+  }
+
+  private async write(key: string, entry: EncodedEntry): Promise<void> {
+    await this.redis.send('SET', this.entryKey(key), entry.data, 'PX', entry.keepMs);
+    await this.stored(key, entry.envelope);
+  }
+
+  /** After a write: the local copy, and other processes told to drop theirs. */
+  private async stored(key: string, envelope: Envelope): Promise<void> {
     this.local?.set(key, envelope);
     await this.broadcast({ k: key });
   }
@@ -443,8 +480,13 @@ export class Cache {
     return Math.max(1, Math.min(spread, this.maxTtlMs));
   }
 
+  /** The entry and its fill lock share the key's hash tag, so one script can touch both on Cluster. */
   private entryKey(key: string): string {
-    return this.keys.of('v', key);
+    return this.keys.inSlot(key).of('v');
+  }
+
+  private lockKey(key: string): string {
+    return this.keys.inSlot(key).of('lock');
   }
 
   private tagVersionKey(tag: string): string {
@@ -462,6 +504,12 @@ export class Cache {
   private localChannel(): string {
     return this.keys.of('invalidated');
   }
+}
+
+interface EncodedEntry {
+  envelope: Envelope;
+  data: string | Buffer;
+  keepMs: number;
 }
 
 interface Versions {

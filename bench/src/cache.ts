@@ -1,0 +1,96 @@
+import KeyvRedis from '@keyv/redis';
+import { createCache } from 'cache-manager';
+import { Cacheable } from 'cacheable';
+import { Keyv } from 'keyv';
+import { Cache, connect } from 'redkit';
+import { startRedisProcess } from './processes.js';
+import { printTable, ratio, thousands } from './table.js';
+
+const VALUE = {
+  id: 42,
+  name: 'Coffee mug',
+  price: 12.5,
+  tags: ['kitchen', 'gift'],
+  description: 'x'.repeat(800),
+};
+
+interface Contender {
+  name: string;
+  get: (key: string) => Promise<unknown>;
+  getOrSet: (key: string, load: () => Promise<unknown>) => Promise<unknown>;
+  close: () => Promise<void>;
+}
+
+async function perSecond(iterations: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < Math.min(500, iterations / 10); i++) await op(i);
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) await op(i);
+  return iterations / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+/** Cache hits and misses against the same redis-server: redkit's Cache against cache-manager and cacheable. */
+export async function benchCache(rounds: number): Promise<void> {
+  const server = await startRedisProcess();
+  const url = `redis://127.0.0.1:${server.port}`;
+  const contenders: Contender[] = [];
+  try {
+    const manager = createCache({ stores: [new Keyv({ store: new KeyvRedis(url) })], ttl: 3_600_000 });
+    contenders.push({
+      name: 'cache-manager + @keyv/redis',
+      get: (k) => manager.get(k),
+      getOrSet: (k, load) => manager.wrap(k, load),
+      close: async () => void (await manager.disconnect()),
+    });
+    const cacheable = new Cacheable({ secondary: new KeyvRedis(url), ttl: '1h' });
+    contenders.push({
+      name: 'cacheable (memory + redis)',
+      get: (k) => cacheable.get(k),
+      getOrSet: (k, load) => cacheable.getOrSet(k, load),
+      close: async () => void (await cacheable.disconnect()),
+    });
+    for (const local of [false, true]) {
+      const port = await connect(url);
+      const cache = new Cache(port, {
+        namespace: local ? 'bench-l1' : 'bench',
+        ttl: '1h',
+        local: local ? { ttl: '10s' } : undefined,
+      });
+      contenders.push({
+        name: local ? 'redkit Cache, in-process tier' : 'redkit Cache',
+        get: (k) => cache.get(k),
+        getOrSet: (k, load) => cache.getOrSet(k, load),
+        close: async () => {
+          await cache.close();
+          await port.close();
+        },
+      });
+    }
+    const results = new Map<string, { hits: number; misses: number }>();
+    for (let round = 0; round < rounds; round++) {
+      for (const c of contenders) {
+        await c.getOrSet('hot', async () => VALUE);
+        const hits = await perSecond(5_000, () => c.get('hot'));
+        const misses = await perSecond(2_000, (i) =>
+          c.getOrSet(`miss:${round}:${i}:${Math.random()}`, async () => VALUE),
+        );
+        const best = results.get(c.name) ?? { hits: 0, misses: 0 };
+        results.set(c.name, { hits: Math.max(best.hits, hits), misses: Math.max(best.misses, misses) });
+      }
+    }
+    const base = results.get('cache-manager + @keyv/redis')!;
+    printTable(
+      `Cache hits and misses (getOrSet with a ~1 KB value) on one redis-server, best of ${rounds} (ops/s)`,
+      ['cache', 'hits/s', 'vs cache-manager', 'misses/s', 'vs cache-manager'],
+      [...results].map(([name, r]) => [
+        name,
+        thousands(r.hits),
+        ratio(r.hits, base.hits),
+        thousands(r.misses),
+        ratio(r.misses, base.misses),
+      ]),
+    );
+  } finally {
+    for (const c of contenders) await c.close().catch(() => {});
+    await server.stop();
+  }
+}
