@@ -6,7 +6,7 @@ import { Config } from './config.js';
 import { type Clock, SystemClock } from './keyspace/clock.js';
 import { Database } from './keyspace/database.js';
 import { PubSubHub } from './pubsub.js';
-import { RedisError } from './resp/errors.js';
+import { errorArg, RedisError } from './resp/errors.js';
 import { ErrorReply, PushReply, QUEUED, type Reply } from './resp/reply.js';
 import { BLOCKED, type EventClass, Session, type SessionTransport } from './session.js';
 import { type CommandStat, EngineStats } from './stats.js';
@@ -128,12 +128,12 @@ export class Engine {
     if (!spec) {
       let args = '';
       for (let i = 1; i < argv.length && args.length < 128; i++) {
-        args += `'${argv[i]!.slice(0, 128 - args.length)}' `;
+        args += `'${errorArg(argv[i]!).slice(0, 128 - args.length)}' `;
       }
       return this.reject(
         session,
         undefined,
-        `ERR unknown command '${name.slice(0, 128)}', with args beginning with: ${args}`,
+        `ERR unknown command '${errorArg(name).slice(0, 128)}', with args beginning with: ${args}`,
       );
     }
     if (spec.subcommands) {
@@ -143,7 +143,7 @@ export class Engine {
           return this.reject(
             session,
             undefined,
-            `ERR unknown subcommand '${argv[1]!.slice(0, 128)}'. Try ${name.toUpperCase()} HELP.`,
+            `ERR unknown subcommand '${errorArg(argv[1]!).slice(0, 128)}'. Try ${errorArg(name).toUpperCase()} HELP.`,
           );
         }
         spec = sub;

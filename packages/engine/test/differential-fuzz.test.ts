@@ -1,6 +1,7 @@
 import { Engine } from '@redkit/engine';
 import { type DiffPair, differential } from '@redkit/test-utils';
 import fc from 'fast-check';
+import { TRICKY_ARGUMENTS } from './tricky-arguments.js';
 
 /**
  * Every deterministic command with random arguments from a pool of tricky values, on seeded data of every
@@ -104,86 +105,6 @@ const EXCLUDED = new Set([
   'script',
   'object',
 ]);
-const POOL = [
-  '',
-  '0',
-  '1',
-  '-1',
-  '2',
-  '10',
-  '-100',
-  '9223372036854775807',
-  '-9223372036854775808',
-  '1.5',
-  'inf',
-  '-inf',
-  '(1',
-  '[a',
-  '(a',
-  '-',
-  '+',
-  '*',
-  'k',
-  'h',
-  'l',
-  's',
-  'z',
-  'x',
-  'NX',
-  'XX',
-  'GT',
-  'LT',
-  'CH',
-  'INCR',
-  'EX',
-  'PX',
-  'KEEPTTL',
-  'GET',
-  'WITHSCORES',
-  'LIMIT',
-  'COUNT',
-  'MATCH',
-  'BYSCORE',
-  'BYLEX',
-  'REV',
-  'LEFT',
-  'RIGHT',
-  'BEFORE',
-  'AFTER',
-  'STORE',
-  'AGGREGATE',
-  'WEIGHTS',
-  'SUM',
-  'MIN',
-  'MAX',
-  'RANK',
-  'MAXLEN',
-  'LEN',
-  'IDX',
-  'OVERFLOW',
-  'WRAP',
-  'SAT',
-  'FAIL',
-  'u8',
-  'i64',
-  '#1',
-  'BIT',
-  'BYTE',
-  'AND',
-  'NOT',
-  'WITHVALUES',
-  'PERSIST',
-  'EXAT',
-  'PXAT',
-  'REPLACE',
-  'DB',
-  'a',
-  'ALPHA',
-  'DESC',
-  'BY',
-  'nosort',
-  'dst',
-];
 const SEED_DATA = [
   ['SET', 'k', '10'],
   ['SET', 'x', 'abc'],
@@ -208,13 +129,17 @@ differential('differential fuzz: random arguments to every deterministic command
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...names),
-        fc.array(fc.constantFrom(...POOL), { maxLength: 6 }),
+        fc.array(fc.constantFrom(...TRICKY_ARGUMENTS), { maxLength: 6 }),
         async (name, args) => {
           if (++calls % 40 === 0) await reseed(d);
           await d.same(name, ...args);
         },
       ),
-      { numRuns: Number(process.env.FUZZ_RUNS ?? 4000), seed: Number(process.env.FUZZ_SEED ?? 20261122) },
+      {
+        numRuns: Number(process.env.FUZZ_RUNS ?? 4000),
+        seed: Number(process.env.FUZZ_SEED ?? 20261122),
+        verbose: process.env.FUZZ_VERBOSE ? 2 : 0,
+      },
     );
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type DiffPair, differential } from '@redkit/test-utils';
+import { type DiffPair, differential, framesUntilMarker } from '@redkit/test-utils';
 
 const BINARY = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
 const CRLF = 'a\r\nb\r\n';
@@ -654,16 +654,6 @@ differential('lists', (s) => {
   });
 });
 
-/** Reads every frame `client` received until the marker message, for comparing event streams. */
-async function eventsUntilMarker(read: (timeoutMs: number) => Promise<Buffer>): Promise<string[]> {
-  const frames: string[] = [];
-  for (;;) {
-    const frame = (await read(2000)).toString('latin1');
-    if (frame.includes('marker')) return frames;
-    frames.push(frame);
-  }
-}
-
 differential(
   'list keyspace notifications',
   (s) => {
@@ -702,8 +692,8 @@ differential(
       for (const cmd of commands) await d.same(...cmd);
       await d.same('PUBLISH', 'marker', 'end');
       const [fromRedis, fromEngine] = await Promise.all([
-        eventsUntilMarker((t) => sub.redis.readFrame(t)),
-        eventsUntilMarker((t) => sub.engine.readFrame(t)),
+        framesUntilMarker(sub.redis),
+        framesUntilMarker(sub.engine),
       ]);
       assert.ok(fromRedis.length > 5);
       assert.deepEqual(fromEngine, fromRedis);
@@ -729,8 +719,8 @@ differential(
       await mpop.same();
       await d.same('PUBLISH', 'marker', 'end');
       const [fromRedis, fromEngine] = await Promise.all([
-        eventsUntilMarker((t) => sub.redis.readFrame(t)),
-        eventsUntilMarker((t) => sub.engine.readFrame(t)),
+        framesUntilMarker(sub.redis),
+        framesUntilMarker(sub.engine),
       ]);
       assert.ok(fromRedis.length > 5);
       assert.deepEqual(fromEngine, fromRedis);

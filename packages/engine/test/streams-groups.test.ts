@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type DiffPair, differential, type ParsedReply } from '@redkit/test-utils';
+import { type DiffPair, differential, framesUntilMarker, type ParsedReply } from '@redkit/test-utils';
 
 type Arg = string | Buffer;
 
@@ -427,15 +427,6 @@ differential('stream consumer groups', (s) => {
   });
 });
 
-async function eventsUntilMarker(read: (timeoutMs: number) => Promise<Buffer>): Promise<string[]> {
-  const frames: string[] = [];
-  for (;;) {
-    const frame = (await read(2000)).toString('latin1');
-    if (frame.includes('marker')) return frames;
-    frames.push(frame);
-  }
-}
-
 differential(
   'stream keyspace notifications',
   (s) => {
@@ -472,8 +463,8 @@ differential(
       for (const cmd of commands) await d.same(...cmd);
       await d.same('PUBLISH', 'marker', 'end');
       const [fromRedis, fromEngine] = await Promise.all([
-        eventsUntilMarker((t) => sub.redis.readFrame(t)),
-        eventsUntilMarker((t) => sub.engine.readFrame(t)),
+        framesUntilMarker(sub.redis),
+        framesUntilMarker(sub.engine),
       ]);
       assert.ok(fromRedis.length > 10);
       assert.deepEqual(fromEngine, fromRedis);
@@ -525,8 +516,8 @@ differential(
       await read.same();
       await d.same('PUBLISH', 'marker', 'end');
       const [fromRedis, fromEngine] = await Promise.all([
-        eventsUntilMarker((t) => sub.redis.readFrame(t)),
-        eventsUntilMarker((t) => sub.engine.readFrame(t)),
+        framesUntilMarker(sub.redis),
+        framesUntilMarker(sub.engine),
       ]);
       assert.deepEqual(fromEngine, fromRedis);
       sub.close();

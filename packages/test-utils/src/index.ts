@@ -1,5 +1,5 @@
 export { type DifferentialSuite, DiffPair, differential } from './differential.js';
-export { RawClient } from './raw-client.js';
+export { framesUntilMarker, RawClient } from './raw-client.js';
 export { type RedisClusterHandle, startRedisCluster } from './redis-cluster.js';
 export {
   findRedisServer,

@@ -108,3 +108,16 @@ export class RawClient {
     this.socket.destroy();
   }
 }
+
+/**
+ * Every frame a subscribed client received until a message on the `marker` channel: for comparing the
+ * keyspace-event streams of two servers.
+ */
+export async function framesUntilMarker(client: RawClient, timeoutMs = 2000): Promise<string[]> {
+  const frames: string[] = [];
+  for (;;) {
+    const frame = (await client.readFrame(timeoutMs)).toString('latin1');
+    if (frame.includes('marker')) return frames;
+    frames.push(frame);
+  }
+}

@@ -1,4 +1,4 @@
-import { fail, RedisError, wrongArity } from '../resp/errors.js';
+import { errorArg, fail, RedisError, wrongArity } from '../resp/errors.js';
 import { MapReply, OK, PONG, type Reply, StatusReply } from '../resp/reply.js';
 import type { Session } from '../session.js';
 import { REDIS_VERSION } from '../version.js';
@@ -70,7 +70,7 @@ function hello(c: Session, argv: string[]): Reply {
       }
       i += 1;
     } else {
-      fail(`ERR Syntax error in HELLO option '${argv[i]}'`);
+      fail(`ERR Syntax error in HELLO option '${errorArg(argv[i]!)}'`);
     }
   }
   c.protocol = protocol;

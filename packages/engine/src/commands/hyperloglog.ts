@@ -1,6 +1,6 @@
 import type { Database } from '../keyspace/database.js';
 import type { RedisValue } from '../keyspace/values.js';
-import { fail, wrongType } from '../resp/errors.js';
+import { errorArg, fail, wrongType } from '../resp/errors.js';
 import { OK, type Reply, StatusReply } from '../resp/reply.js';
 import type { Session } from '../session.js';
 import {
@@ -184,7 +184,7 @@ function pfdebug(c: Session, argv: string[]): Reply {
       return 1;
     }
     default:
-      fail(`ERR Unknown PFDEBUG subcommand '${sub}'`.replace(/[\r\n]/g, ' '));
+      fail(`ERR Unknown PFDEBUG subcommand '${errorArg(sub)}'`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { fail } from '../resp/errors.js';
+import { errorArg, fail } from '../resp/errors.js';
 import { OK, type Reply, StatusReply } from '../resp/reply.js';
 import { functionLibraries } from '../scripting/functions.js';
 import { scriptRunner } from '../scripting/runner.js';
@@ -70,7 +70,9 @@ function functionList(c: Session, argv: string[]): Reply {
 
 function functionFlush(c: Session, argv: string[]): Reply {
   if (argv.length > 3) {
-    fail(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try FUNCTION HELP.`);
+    fail(
+      `ERR unknown subcommand or wrong number of arguments for '${errorArg(argv[1]!)}'. Try FUNCTION HELP.`,
+    );
   }
   if (argv.length === 3 && !['sync', 'async'].includes(argv[2]!.toLowerCase())) {
     fail('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');

@@ -35,3 +35,12 @@ export function syntaxError(): never {
 export function fail(message: string): never {
   throw new RedisError(message);
 }
+
+/**
+ * A user argument as Redis's error formatting shows it: printf's %s stops at the first NUL byte, and
+ * newlines become spaces so the error stays one protocol line.
+ */
+export function errorArg(arg: string): string {
+  const nul = arg.indexOf('\0');
+  return (nul >= 0 ? arg.slice(0, nul) : arg).replace(/[\r\n]/g, ' ');
+}

@@ -1,4 +1,4 @@
-import { fail } from '../../resp/errors.js';
+import { errorArg, fail } from '../../resp/errors.js';
 import type { Reply } from '../../resp/reply.js';
 import type { Session } from '../../session.js';
 import { INT64_MAX, INT64_MIN, parseInteger } from '../../util/numbers.js';
@@ -20,7 +20,7 @@ function parseExpireFlags(argv: string[]): number {
     else if (option === 'XX') flags |= XX;
     else if (option === 'GT') flags |= GT;
     else if (option === 'LT') flags |= LT;
-    else fail(`ERR Unsupported option ${argv[i]}`);
+    else fail(`ERR Unsupported option ${errorArg(argv[i]!)}`);
   }
   if (flags & NX && flags & (XX | GT | LT))
     fail('ERR NX and XX, GT or LT options at the same time are not compatible');

@@ -1,4 +1,4 @@
-import { fail, NOT_INTEGER, SYNTAX } from '../../resp/errors.js';
+import { errorArg, fail, NOT_INTEGER, SYNTAX } from '../../resp/errors.js';
 import { ErrorReply, MapReply, OK, type Reply, SetReply, VerbatimReply } from '../../resp/reply.js';
 import type { Session } from '../../session.js';
 import { parseInt64 } from '../../util/numbers.js';
@@ -27,7 +27,7 @@ function clientType(name: string): ClientType {
   const t = name.toLowerCase();
   if (t === 'normal' || t === 'pubsub' || t === 'slave' || t === 'master') return t;
   if (t === 'replica') return 'slave';
-  fail(`ERR Unknown client type '${name}'`);
+  fail(`ERR Unknown client type '${errorArg(name)}'`);
 }
 
 const typeOf = (s: Session): ClientType => (s.subscriptionCount > 0 ? 'pubsub' : 'normal');
@@ -114,7 +114,7 @@ function kill(c: Session, argv: string[]): Reply {
       else if (option === 'addr') addr = value;
       else if (option === 'laddr') laddr = value;
       else if (option === 'user') {
-        if (value !== 'default') fail(`ERR No such user '${value}'`);
+        if (value !== 'default') fail(`ERR No such user '${errorArg(value)}'`);
         user = value;
       } else if (option === 'skipme') {
         const v = value.toLowerCase();
@@ -201,7 +201,7 @@ function setInfo(c: Session, argv: string[]): Reply {
   const attribute = argv[2]!;
   const value = argv[3]!;
   const which = attribute.toLowerCase();
-  if (which !== 'lib-name' && which !== 'lib-ver') fail(`ERR Unrecognized option '${attribute}'`);
+  if (which !== 'lib-name' && which !== 'lib-ver') fail(`ERR Unrecognized option '${errorArg(attribute)}'`);
   if (!printable(value)) fail(`ERR ${attribute} cannot contain spaces, newlines or special characters.`);
   if (which === 'lib-name') c.libName = value;
   else c.libVersion = value;

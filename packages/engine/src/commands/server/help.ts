@@ -1,4 +1,4 @@
-import { fail } from '../../resp/errors.js';
+import { errorArg, fail } from '../../resp/errors.js';
 import { type Reply, StatusReply } from '../../resp/reply.js';
 
 /** A HELP reply in Redis's layout: a header, the given lines, then HELP itself; one status per line. */
@@ -14,6 +14,6 @@ export function helpReply(command: string, lines: readonly string[]): Reply {
 /** Redis's reply when a subcommand gets arguments its parser does not accept. */
 export function subcommandSyntaxError(argv: readonly string[], command: string): never {
   fail(
-    `ERR unknown subcommand or wrong number of arguments for '${argv[1]!.slice(0, 128)}'. Try ${command} HELP.`,
+    `ERR unknown subcommand or wrong number of arguments for '${errorArg(argv[1]!.slice(0, 128))}'. Try ${command} HELP.`,
   );
 }

@@ -1,4 +1,4 @@
-import { fail, wrongType } from '../../resp/errors.js';
+import { errorArg, fail, wrongType } from '../../resp/errors.js';
 import type { Reply } from '../../resp/reply.js';
 import type { Session } from '../../session.js';
 import {
@@ -38,7 +38,7 @@ export function streamLimits(c: Session): StreamLimits {
 
 /** Redis's error formatting turns CR and LF of interpolated names into spaces. */
 export function errorText(s: string): string {
-  return s.replace(/[\r\n]/g, ' ');
+  return errorArg(s);
 }
 
 export function noGroupError(key: string, group: string): never {
