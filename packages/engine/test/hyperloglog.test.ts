@@ -377,7 +377,7 @@ differential('hyperloglog', (s) => {
     await d.same('GET', 'h');
     await d.same('PFSELFTEST');
     // PFCOUNT's key-spec notes live in the shared command metadata, so it is left out here.
-    await d.same('COMMAND', 'INFO', 'pfadd', 'pfmerge', 'pfdebug', 'pfselftest');
+    await d.same('COMMAND', 'INFO', 'pfadd', 'pfcount', 'pfmerge', 'pfdebug', 'pfselftest');
   });
 
   s.test('RESP3 replies', async (d) => {

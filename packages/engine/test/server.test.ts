@@ -420,6 +420,8 @@ differential('server: INFO, CONFIG, COMMAND, TIME, LASTSAVE', (s) => {
       await d.same('COMMAND', 'INFO', name);
     }
     await d.same('COMMAND', 'INFO', 'get', 'nosuch', 'hset');
+    // Key specs with notes.
+    await d.same('COMMAND', 'INFO', 'set', 'getex', 'bitfield', 'sort', 'sort_ro', 'xadd');
     for (const container of ['config', 'command']) {
       await d.compare(['COMMAND', 'INFO', container], (r, e) =>
         assert.deepEqual(sortedInfo(e), sortedInfo(r)),
