@@ -307,34 +307,14 @@ export class HllBytes {
   toDense(): boolean {
     if (this.bytes[4] === HLL_DENSE) return true;
     const src = this.bytes;
-    const end = this.length;
     const dense = new HllBytes(Math.max(HLL_DENSE_BYTES + 1, src.length));
     src.copy(dense.bytes, 0, 0, HLL_HEADER_BYTES);
     dense.bytes[4] = HLL_DENSE;
     dense.length = HLL_DENSE_BYTES;
-    // Every opcode must fit in the 16384 registers (the CVE-2025-32023 checks of patched servers).
-    let index = 0;
-    let p = HLL_HEADER_BYTES;
-    while (p < end) {
-      const op = src[p];
-      let run: number;
-      if ((op & OP_KIND) === 0) {
-        run = (op & 0x3f) + 1;
-        p++;
-      } else if ((op & OP_KIND) === OP_XZERO) {
-        run = (((op & 0x3f) << 8) | src[p + 1]) + 1;
-        p += 2;
-      } else {
-        run = (op & 3) + 1;
-        const value = ((op >>> 2) & 0x1f) + 1;
-        if (run + index > HLL_REGISTERS) return false;
-        for (let i = 0; i < run; i++) dense.denseSet(index + i, value);
-        p++;
-      }
-      if (run + index > HLL_REGISTERS) return false;
-      index += run;
-    }
-    if (index !== HLL_REGISTERS) return false;
+    const covered = this.forEachSparseRun((index, run, value) => {
+      if (value > 0) for (let i = 0; i < run; i++) dense.denseSet(index + i, value);
+    });
+    if (!covered) return false;
     this.bytes = dense.bytes;
     this.length = HLL_DENSE_BYTES;
     return true;
@@ -469,29 +449,9 @@ export class HllBytes {
       }
       return true;
     }
-    let index = 0;
-    const end = this.length;
-    let p = HLL_HEADER_BYTES;
-    while (p < end) {
-      const op = b[p];
-      let run: number;
-      let value = 0;
-      if ((op & OP_KIND) === 0) {
-        run = (op & 0x3f) + 1;
-        p++;
-      } else if ((op & OP_KIND) === OP_XZERO) {
-        run = (((op & 0x3f) << 8) | b[p + 1]) + 1;
-        p += 2;
-      } else {
-        run = (op & 3) + 1;
-        value = ((op >>> 2) & 0x1f) + 1;
-        p++;
-      }
-      if (run + index > HLL_REGISTERS) return false;
-      index += run;
+    return this.forEachSparseRun((_index, run, value) => {
       histogram[value] += run;
-    }
-    return index === HLL_REGISTERS;
+    });
   }
 
   /** max[i] = max(max[i], register i); false for a sparse sketch that does not cover 16384 registers. */
@@ -515,12 +475,25 @@ export class HllBytes {
       }
       return true;
     }
-    let i = 0;
+    return this.forEachSparseRun((index, run, value) => {
+      for (let k = index; k < index + run; k++) if (value > max[k]) max[k] = value;
+    });
+  }
+
+  /**
+   * Walks a sparse sketch's runs in register order (zero runs have value 0). False when the opcodes do not
+   * cover exactly 16384 registers (the CVE-2025-32023 checks of patched servers); nothing past the
+   * overflowing run is visited.
+   */
+  private forEachSparseRun(visit: (index: number, run: number, value: number) => void): boolean {
+    const b = this.bytes;
     const end = this.length;
+    let index = 0;
     let p = HLL_HEADER_BYTES;
     while (p < end) {
       const op = b[p];
       let run: number;
+      let value = 0;
       if ((op & OP_KIND) === 0) {
         run = (op & 0x3f) + 1;
         p++;
@@ -529,15 +502,14 @@ export class HllBytes {
         p += 2;
       } else {
         run = (op & 3) + 1;
-        const value = ((op >>> 2) & 0x1f) + 1;
-        if (run + i > HLL_REGISTERS) return false;
-        for (let k = i; k < i + run; k++) if (value > max[k]) max[k] = value;
+        value = ((op >>> 2) & 0x1f) + 1;
         p++;
       }
-      if (run + i > HLL_REGISTERS) return false;
-      i += run;
+      if (run + index > HLL_REGISTERS) return false;
+      visit(index, run, value);
+      index += run;
     }
-    return i === HLL_REGISTERS;
+    return index === HLL_REGISTERS;
   }
 
   /** PFDEBUG DECODE's text: "z:<run>", "Z:<run>" and "v:<value>,<run>" separated by spaces. */
