@@ -1,4 +1,4 @@
-import { fail, SYNTAX } from '../../resp/errors.js';
+import { errorArg, fail, SYNTAX } from '../../resp/errors.js';
 import { NULL_ARRAY, OK, type Reply, StatusReply } from '../../resp/reply.js';
 import type { Session } from '../../session.js';
 import {
@@ -14,15 +14,7 @@ import { type CommandSpec, command } from '../registry.js';
 import { subcommandSyntaxError } from '../server/help.js';
 import { lookupOrCreateConsumer, removePending } from './groups-core.js';
 import { parseId, parseIdOrNull, parseRangeEnd, parseRangeStart } from './ids.js';
-import {
-  docs,
-  entryReply,
-  errorText,
-  groupEvent,
-  readStream,
-  requireGroup,
-  writableStream,
-} from './shared.js';
+import { docs, entryReply, groupEvent, readStream, requireGroup, writableStream } from './shared.js';
 
 const XGROUP_HELP = [
   'XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -82,7 +74,7 @@ function xgroupTarget(c: Session, argv: string[], needsGroup: boolean): XgroupTa
   const name = argv[3]!;
   const group = stream?.groups.get(name);
   if (!group && needsGroup) {
-    fail(`NOGROUP No such consumer group '${errorText(name)}' for key name '${errorText(key)}'`);
+    fail(`NOGROUP No such consumer group '${errorArg(name)}' for key name '${errorArg(key)}'`);
   }
   return { stream, group, mkstream, entriesRead };
 }
@@ -257,7 +249,7 @@ function xclaim(c: Session, argv: string[]): Reply {
     } else if (isOption(opt, 'LASTID') && more > 0) {
       lastId = parseId(argv[++j]!);
     } else {
-      fail(`ERR Unrecognized XCLAIM option '${errorText(opt)}'`);
+      fail(`ERR Unrecognized XCLAIM option '${errorArg(opt)}'`);
     }
   }
   if (lastId > group.lastId) group.lastId = lastId;

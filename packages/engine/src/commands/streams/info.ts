@@ -1,4 +1,4 @@
-import { fail, NO_SUCH_KEY } from '../../resp/errors.js';
+import { errorArg, fail, NO_SUCH_KEY } from '../../resp/errors.js';
 import { MapReply, type Reply, StatusReply } from '../../resp/reply.js';
 import type { Session } from '../../session.js';
 import {
@@ -12,7 +12,7 @@ import { isOption, toInt64 } from '../args.js';
 import { type CommandSpec, command } from '../registry.js';
 import { subcommandSyntaxError } from '../server/help.js';
 import { groupLag } from './groups-core.js';
-import { docs, entryReply, errorText, rangeReply, readStream } from './shared.js';
+import { docs, entryReply, rangeReply, readStream } from './shared.js';
 
 const XINFO_HELP = [
   'XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
@@ -160,7 +160,7 @@ function xinfoConsumers(c: Session, argv: string[]): Reply {
   const stream = existingStream(c, key);
   const group = stream.groups.get(argv[3]!);
   if (!group) {
-    fail(`NOGROUP No such consumer group '${errorText(argv[3]!)}' for key name '${errorText(key)}'`);
+    fail(`NOGROUP No such consumer group '${errorArg(argv[3]!)}' for key name '${errorArg(key)}'`);
   }
   const now = c.now();
   return group

@@ -1,4 +1,4 @@
-import { fail, SYNTAX } from '../../resp/errors.js';
+import { errorArg, fail, SYNTAX } from '../../resp/errors.js';
 import { ErrorReply, MapReply, NULL_ARRAY, type Reply } from '../../resp/reply.js';
 import type { Session } from '../../session.js';
 import { type ConsumerGroup, MAX_ID, RedisStream, type StreamId } from '../../types/stream.js';
@@ -6,7 +6,7 @@ import { isOption, toInt64 } from '../args.js';
 import { BlockRequest, type CommandResult, type CommandSpec, command } from '../registry.js';
 import { deliverHistory, deliverNew, lookupOrCreateConsumer } from './groups-core.js';
 import { parseId } from './ids.js';
-import { docs, errorText, rangeReply, readStream } from './shared.js';
+import { docs, rangeReply, readStream } from './shared.js';
 
 /** A blocked reader without COUNT gets at most this many entries per stream (XREAD_BLOCKED_DEFAULT_COUNT). */
 const BLOCKED_DEFAULT_COUNT = 1000;
@@ -73,7 +73,7 @@ function parseRead(c: Session, argv: string[], xreadgroup: boolean): ReadArgs {
     const stream = readStream(c, key);
     if (groupName !== undefined && !stream?.groups.has(groupName)) {
       fail(
-        `NOGROUP No such key '${errorText(key)}' or consumer group '${errorText(groupName)}' in XREADGROUP with GROUP option`,
+        `NOGROUP No such key '${errorArg(key)}' or consumer group '${errorArg(groupName)}' in XREADGROUP with GROUP option`,
       );
     }
     if (arg === '$') {

@@ -37,12 +37,8 @@ export function streamLimits(c: Session): StreamLimits {
 }
 
 /** Redis's error formatting turns CR and LF of interpolated names into spaces. */
-export function errorText(s: string): string {
-  return errorArg(s);
-}
-
 export function noGroupError(key: string, group: string): never {
-  fail(`NOGROUP No such key '${errorText(key)}' or consumer group '${errorText(group)}'`);
+  fail(`NOGROUP No such key '${errorArg(key)}' or consumer group '${errorArg(group)}'`);
 }
 
 /** The group, or NOGROUP as XCLAIM/XPENDING/XAUTOCLAIM word it. */
