@@ -11,7 +11,7 @@ import {
   parseLongDouble,
 } from '../util/long-double.js';
 import { INT64_MAX, INT64_MIN, parseInt64 } from '../util/numbers.js';
-import { scanStep } from '../util/scan.js';
+import { parseScanCursor, scanStep } from '../util/scan.js';
 import { isOption, syntax, toInt64, toInteger } from './args.js';
 import { type CommandFlag, type CommandSpec, command } from './registry.js';
 
@@ -246,16 +246,6 @@ function hrandfield(c: Session, argv: string[]): Reply {
     for (const slot of sampleDistinctIndexes(size, count)) emitSlot(slot);
   }
   return out;
-}
-
-/** Parses a SCAN-family cursor as Redis's strtoul check does ('ERR invalid cursor'). */
-export function parseScanCursor(arg: string): number {
-  if (!/^([+-]?[0-9]+)?$/.test(arg)) fail('ERR invalid cursor');
-  if (arg.length === 0) return 0;
-  const negative = arg[0] === '-';
-  const magnitude = BigInt(negative || arg[0] === '+' ? arg.slice(1) : arg);
-  if (magnitude > 0xffffffffffffffffn) fail('ERR invalid cursor');
-  return Number(negative && magnitude > 0n ? (1n << 64n) - magnitude : magnitude);
 }
 
 export interface ScanOptions {

@@ -4,9 +4,9 @@ import type { Session } from '../session.js';
 import { RedisSet, sampleDistinctIndexes } from '../types/set.js';
 import { globMatch } from '../util/glob.js';
 import { parseInteger } from '../util/numbers.js';
-import { scanStep } from '../util/scan.js';
+import { parseScanCursor, scanStep } from '../util/scan.js';
 import { isOption } from './args.js';
-import { guardReplySize, parseScanCursor, parseScanOptions, toRandomCount } from './hashes.js';
+import { guardReplySize, parseScanOptions, toRandomCount } from './hashes.js';
 import { type CommandFlag, type CommandSpec, command } from './registry.js';
 
 const maxIntsetEntries = (c: Session) => c.engine.config.number('set-max-intset-entries');

@@ -1,3 +1,5 @@
+import { fail } from '../resp/errors.js';
+
 /**
  * SCAN-family cursors. A cursor resumes a live iterator of the collection (Map/Set iterators survive
  * inserts and deletes, visiting every element present for the whole scan exactly once), so full
@@ -37,4 +39,22 @@ export function scanStep<T>(
   if (table.size >= MAX_OPEN_PER_SOURCE) table.delete(table.keys().next().value!);
   table.set(nextCursor, iterator);
   return nextCursor;
+}
+
+const ULONG_LIMIT = 2n ** 64n;
+const CURSOR = /^([+-]?)([0-9]*)$/;
+
+/**
+ * SCAN's cursor, read as C's strtoul does (Redis's parseScanCursorOrReply): an optional sign, digits,
+ * nothing else; "" is 0 and "-n" wraps around. Precision beyond 2^53 does not matter: such a cursor
+ * is past the end of any keyspace.
+ */
+export function parseScanCursor(arg: string): number {
+  const m = CURSOR.exec(arg);
+  if (!m || (m[2] === '' && m[1] !== '')) fail('ERR invalid cursor');
+  if (m[2] === '') return 0;
+  let value = BigInt(m[2]!);
+  if (value >= ULONG_LIMIT) fail('ERR invalid cursor');
+  if (m[1] === '-' && value !== 0n) value = ULONG_LIMIT - value;
+  return Number(value);
 }

@@ -4,7 +4,7 @@ import { fail, SYNTAX } from '../../resp/errors.js';
 import type { Reply } from '../../resp/reply.js';
 import type { Session } from '../../session.js';
 import { globMatch } from '../../util/glob.js';
-import { scanStep } from '../../util/scan.js';
+import { parseScanCursor, scanStep } from '../../util/scan.js';
 import { isOption, toInteger } from '../args.js';
 import { type CommandSpec, command } from '../registry.js';
 import { docs } from './shared.js';
@@ -26,24 +26,6 @@ function keys(c: Session, argv: string[]): Reply {
     if ((all || globMatch(pattern, key)) && !expiredAt(db, key, now)) out.push(key);
   }
   return out;
-}
-
-const ULONG_LIMIT = 2n ** 64n;
-const CURSOR = /^([+-]?)([0-9]*)$/;
-
-/**
- * SCAN's cursor, read as C's strtoul does (Redis's parseScanCursorOrReply): an optional sign, digits,
- * nothing else; "" is 0 and "-n" wraps around. Precision beyond 2^53 does not matter: such a cursor
- * is past the end of any keyspace.
- */
-export function parseScanCursor(arg: string): number {
-  const m = CURSOR.exec(arg);
-  if (!m || (m[2] === '' && m[1] !== '')) fail('ERR invalid cursor');
-  if (m[2] === '') return 0;
-  let value = BigInt(m[2]!);
-  if (value >= ULONG_LIMIT) fail('ERR invalid cursor');
-  if (m[1] === '-' && value !== 0n) value = ULONG_LIMIT - value;
-  return Number(value);
 }
 
 function scan(c: Session, argv: string[]): Reply {

@@ -5,8 +5,8 @@ import { Engine } from '../../engine.js';
 import { ManualClock } from '../../keyspace/clock.js';
 import { RedisError } from '../../resp/errors.js';
 import { ErrorReply, NULL_ARRAY, OK, StatusReply } from '../../resp/reply.js';
+import { parseScanCursor } from '../../util/scan.js';
 import { commandKeys } from '../registry.js';
-import { parseScanCursor } from './iteration.js';
 import { toInt32 } from './shared.js';
 
 function errorOf(fn: () => unknown): string {
