@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { addHook } from 'pirates';
 
 /** The opaque Lua state handle fengari hands out. */
 export type LuaState = { readonly __luaState: unique symbol };
@@ -90,16 +92,41 @@ interface Fengari {
 }
 
 /**
+ * fengari releases stack slots with `delete stack[i]`, which turns the Lua stack (a JS array) into a
+ * dictionary-mode array: every later access is a hash lookup, and scripts ran ~2.5× slower. Storing
+ * `undefined` releases the value just the same and keeps the array fast. The rewrite is applied to
+ * fengari's own sources as they load (fengari is pinned; `stackReleaseRewrites` lets a test notice a
+ * release that no longer matches).
+ */
+const STACK_DELETE = /delete ((?:L1?|from)\.stack\[[^\]]*\]);/g;
+export let stackReleaseRewrites = 0;
+
+export function rewriteStackReleases(source: string): string {
+  return source.replace(STACK_DELETE, (_, slot: string) => {
+    stackReleaseRewrites++;
+    return `${slot} = undefined;`;
+  });
+}
+
+/**
  * fengari reads its configuration from the environment when first loaded. We ask it to print
  * integral floats without '.0' (as Lua 5.1, which Redis embeds, prints every number), and restore
  * the environment afterwards so nothing leaks into the host process.
  */
 function loadFengari(): Fengari {
+  const require = createRequire(import.meta.url);
+  const sources = dirname(require.resolve('fengari'));
   const previous = process.env.FENGARICONF;
   process.env.FENGARICONF = JSON.stringify({ LUA_COMPAT_FLOATSTRING: true });
+  const revert = addHook(rewriteStackReleases, {
+    exts: ['.js'],
+    ignoreNodeModules: false,
+    matcher: (file) => file.startsWith(sources),
+  });
   try {
-    return createRequire(import.meta.url)('fengari') as Fengari;
+    return require('fengari') as Fengari;
   } finally {
+    revert();
     if (previous === undefined) delete process.env.FENGARICONF;
     else process.env.FENGARICONF = previous;
   }
