@@ -12,7 +12,7 @@ import {
   VerbatimReply,
 } from '../resp/reply.js';
 import { formatDouble } from '../util/numbers.js';
-import { ensureStack, fromLua, type LuaState, lauxlib, lua, toLua } from './fengari.js';
+import { ensureStack, fromLua, type LuaState, lauxlib, lua, tableEntryCount, toLua } from './fengari.js';
 
 const names = new WeakMap<LuaState, Map<string, number>>();
 
@@ -169,6 +169,8 @@ export function popReply(L: LuaState, resp: 2 | 3, scriptName: string): Reply {
 }
 
 function tableReply(L: LuaState, resp: 2 | 3, scriptName: string): Reply {
+  const length = plainSequenceLength(L);
+  if (length >= 0) return sequenceReply(L, length, resp, scriptName);
   const err = stringField(L, 'err');
   if (err !== undefined) return new ErrorReply(noNewlines(errorMessage(L, err, scriptName)));
   const ok = stringField(L, 'ok');
@@ -225,6 +227,31 @@ function tableReply(L: LuaState, resp: 2 | 3, scriptName: string): Reply {
       break;
     }
     items.push(popReply(L, resp, scriptName));
+  }
+  return items;
+}
+
+/**
+ * The length of the table at the top of the stack when its only keys are 1..n, else -1. Such a table
+ * (most replies) can have none of the special fields (err, ok, map …), so their lookups are skipped.
+ */
+function plainSequenceLength(L: LuaState): number {
+  const entries = tableEntryCount(L, -1);
+  let length = 0;
+  while (length < entries) {
+    const type = lua.lua_rawgeti(L, -1, length + 1);
+    lua.lua_settop(L, -2);
+    if (type === lua.LUA_TNIL) return -1;
+    length++;
+  }
+  return length;
+}
+
+function sequenceReply(L: LuaState, length: number, resp: 2 | 3, scriptName: string): Reply[] {
+  const items = new Array<Reply>(length);
+  for (let i = 0; i < length; i++) {
+    lua.lua_rawgeti(L, -1, i + 1);
+    items[i] = popReply(L, resp, scriptName);
   }
   return items;
 }

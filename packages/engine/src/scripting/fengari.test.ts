@@ -3,17 +3,23 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { it } from 'node:test';
-import { rewriteStackReleases, stackReleaseRewrites } from './fengari.js';
+import { lauxlib, lua, rewriteFengariSource, rewritesApplied, tableEntryCount, toLua } from './fengari.js';
 
-it("fengari's stack releases are all rewritten as it loads (none left as `delete`)", () => {
+it("fengari's hot paths are all rewritten as it loads", () => {
   const sources = dirname(createRequire(import.meta.url).resolve('fengari'));
-  const atLoad = stackReleaseRewrites;
-  let releases = 0;
+  const counts = rewritesApplied.map(() => 0);
   for (const file of readdirSync(sources).filter((name) => name.endsWith('.js'))) {
-    const source = readFileSync(join(sources, file), 'utf8');
-    releases += (source.match(/delete [\w.]*stack\[/g) ?? []).length;
-    assert.doesNotMatch(rewriteStackReleases(source), /delete [\w.]*stack\[/, `${file} still deletes slots`);
+    const rewritten = rewriteFengariSource(readFileSync(join(sources, file), 'utf8'), counts);
+    assert.doesNotMatch(rewritten, /delete [\w.]*stack\[/, `${file} still deletes stack slots`);
+    assert.doesNotMatch(rewritten, /Uint8Array\.from\.bind/, `${file} still copies through an iterator`);
   }
-  assert.ok(releases > 0);
-  assert.equal(atLoad, releases, 'every release was rewritten when fengari loaded');
+  assert.ok(counts.every((n) => n > 0));
+  assert.deepEqual(rewritesApplied, counts, 'every rewrite applied when fengari loaded');
+});
+
+it('tableEntryCount counts array and hash entries of a fengari table', () => {
+  const L = lauxlib.luaL_newstate();
+  lauxlib.luaL_loadbuffer(L, toLua('return {1, 2, 3, x = 1, [10] = 2}'), 32, 'test');
+  lua.lua_pcall(L, 0, 1, 0);
+  assert.equal(tableEntryCount(L, -1), 5);
 });

@@ -62,6 +62,7 @@ export interface LuaApi {
   lua_setglobal(L: LuaState, name: string): void;
   lua_insert(L: LuaState, idx: number): void;
   lua_replace(L: LuaState, idx: number): void;
+  lua_topointer(L: LuaState, idx: number): unknown;
 }
 
 export interface LauxApi {
@@ -92,20 +93,33 @@ interface Fengari {
 }
 
 /**
- * fengari releases stack slots with `delete stack[i]`, which turns the Lua stack (a JS array) into a
- * dictionary-mode array: every later access is a hash lookup, and scripts ran ~2.5× slower. Storing
- * `undefined` releases the value just the same and keeps the array fast. The rewrite is applied to
- * fengari's own sources as they load (fengari is pinned; `stackReleaseRewrites` lets a test notice a
- * release that no longer matches).
+ * Two of fengari's hot paths are rewritten as its sources load (fengari is pinned; the counts let a test
+ * notice a rewrite that no longer matches):
+ * - stack slots are released with `delete stack[i]`, which turns the Lua stack (a JS array) into a
+ *   dictionary-mode array, so every later access is a hash lookup (scripts ran ~2.5× slower). Storing
+ *   `undefined` releases the value just the same and keeps the array fast;
+ * - every string pushed is copied with `Uint8Array.from`, which walks the iterator protocol; the
+ *   constructor copies an array or typed array directly.
  */
-const STACK_DELETE = /delete ((?:L1?|from)\.stack\[[^\]]*\]);/g;
-export let stackReleaseRewrites = 0;
+const REWRITES = [
+  { pattern: /delete ((?:L1?|from)\.stack\[[^\]]*\]);/g, replacement: '$1 = undefined;' },
+  {
+    pattern: /luastring_from = Uint8Array\.from\.bind\(Uint8Array\);/g,
+    replacement: 'luastring_from = (a) => new Uint8Array(a);',
+  },
+] as const;
+/** How often each rewrite applied while fengari loaded. */
+export const rewritesApplied = REWRITES.map(() => 0);
 
-export function rewriteStackReleases(source: string): string {
-  return source.replace(STACK_DELETE, (_, slot: string) => {
-    stackReleaseRewrites++;
-    return `${slot} = undefined;`;
-  });
+export function rewriteFengariSource(source: string, counts = rewritesApplied): string {
+  return REWRITES.reduce(
+    (text, { pattern, replacement }, i) =>
+      text.replace(pattern, (...match: string[]) => {
+        counts[i]!++;
+        return replacement.replace('$1', match[1] ?? '');
+      }),
+    source,
+  );
 }
 
 /**
@@ -118,7 +132,7 @@ function loadFengari(): Fengari {
   const sources = dirname(require.resolve('fengari'));
   const previous = process.env.FENGARICONF;
   process.env.FENGARICONF = JSON.stringify({ LUA_COMPAT_FLOATSTRING: true });
-  const revert = addHook(rewriteStackReleases, {
+  const revert = addHook((source) => rewriteFengariSource(source), {
     exts: ['.js'],
     ignoreNodeModules: false,
     matcher: (file) => file.startsWith(sources),
@@ -163,4 +177,14 @@ export function fromLua(bytes: LuaBytes): string {
     out += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
   }
   return out;
+}
+
+/** fengari's table object: every live entry, array part included, is in one Map. */
+interface FengariTable {
+  strong: Map<unknown, unknown>;
+}
+
+/** How many entries the table at `index` holds (fengari keeps the count; C Lua would need a walk). */
+export function tableEntryCount(L: LuaState, index: number): number {
+  return (lua.lua_topointer(L, index) as FengariTable).strong.size;
 }
