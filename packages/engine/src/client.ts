@@ -58,7 +58,13 @@ export class EngineClient implements SessionTransport {
   callSync(...args: CommandArgument[]): Reply | undefined {
     if (this.waiting) throw new Error('a blocking command is in progress on this client');
     this.session.lastInteraction = this.engine.coarseNow();
-    const reply = this.session.execute(toArgv(args));
+    this.session.deferrable = false;
+    let reply: ReturnType<Session['execute']>;
+    try {
+      reply = this.session.execute(toArgv(args));
+    } finally {
+      this.session.deferrable = true;
+    }
     if (reply === BLOCKED) throw new Error('callSync cannot run a command that blocks');
     return reply === NO_REPLY ? undefined : reply;
   }

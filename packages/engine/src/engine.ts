@@ -1,12 +1,18 @@
 import { BlockingRegistry } from './blocking.js';
 import { CommandTable } from './command-table.js';
 import { ALL_COMMANDS } from './commands/index.js';
-import { BlockRequest, type CommandResult, type CommandSpec, NO_REPLY } from './commands/registry.js';
+import {
+  BlockRequest,
+  type CommandResult,
+  type CommandSpec,
+  DEFERRED,
+  NO_REPLY,
+} from './commands/registry.js';
 import { Config } from './config.js';
 import { type Clock, SystemClock } from './keyspace/clock.js';
 import { Database } from './keyspace/database.js';
 import { PubSubHub } from './pubsub.js';
-import { errorArg, RedisError } from './resp/errors.js';
+import { busyError, errorArg, RedisError } from './resp/errors.js';
 import { ErrorReply, PushReply, QUEUED, type Reply } from './resp/reply.js';
 import { BLOCKED, type EventClass, Session, type SessionTransport } from './session.js';
 import { type CommandStat, EngineStats } from './stats.js';
@@ -55,6 +61,8 @@ export class Engine {
   private readonly watchers = new Map<number, Map<string, Set<Session>>>();
   private nextSessionId = 1;
   private frozenTime: number | undefined;
+  /** A script past busy-reply-threshold: other clients get BUSY until it ends or is killed. */
+  busyScript: BusyScript | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
   lastSave: number;
 
@@ -115,6 +123,9 @@ export class Engine {
     if (result instanceof BlockRequest) {
       this.blocking.block(session, session.db, result);
       out = BLOCKED;
+    } else if (result === DEFERRED) {
+      session.blocked = true;
+      out = BLOCKED;
     } else out = result;
     if (this.blocking.hasReady) this.blocking.serveReady();
     if (out !== BLOCKED && (skipThis || session.replyMode !== 'on')) return NO_REPLY;
@@ -166,6 +177,9 @@ export class Engine {
         );
       }
     }
+    if (this.busyScript && !spec.flags.includes('allow_busy')) {
+      return this.reject(session, spec, busyError(this.busyScript.kind));
+    }
     if (session.multi && !MULTI_IMMEDIATE.has(this.commands.fullName(spec))) {
       if (spec.flags.includes('no_multi')) {
         return this.reject(session, spec, 'ERR Command not allowed inside a transaction');
@@ -179,6 +193,13 @@ export class Engine {
   private reject(session: Session, spec: CommandSpec | undefined, message: string): ErrorReply {
     if (session.multi) session.multiFailed = true;
     if (spec) this.statsOf(spec).rejected++;
+    if (spec?.name === 'exec' && session.multi) {
+      // A refused EXEC ends the transaction, naming the refusal (as Redis's execCommandAbort).
+      session.multi = null;
+      session.multiFailed = false;
+      this.unwatchAll(session);
+      message = `EXECABORT Transaction discarded because of: ${message}`;
+    }
     const reply = new ErrorReply(message.replace(/[\r\n]/g, ' '));
     this.stats.countError(reply.message);
     return reply;
@@ -238,6 +259,24 @@ export class Engine {
       this.frozenTime = undefined;
     }
     return replies;
+  }
+
+  /** The reply of a command that returned DEFERRED: the client resumes, then blocked clients are served. */
+  finishDeferred(session: Session, reply: Reply): void {
+    session.blocked = false;
+    if (!session.closed) session.transport.resume(reply);
+    if (this.blocking.hasReady) this.blocking.serveReady();
+  }
+
+  /** Freezes time until `thawTime` (a script that yields keeps one instant across event-loop turns). */
+  freezeTime(): boolean {
+    if (this.frozenTime !== undefined) return false;
+    this.frozenTime = this.clock.now();
+    return true;
+  }
+
+  thawTime(): void {
+    this.frozenTime = undefined;
   }
 
   /** Runs `fn` with time frozen (a script sees one instant, as a transaction does). */
@@ -329,6 +368,7 @@ export class Engine {
     this.coarseTime = this.clock.now();
     const tick = () => {
       this.coarseTime = this.clock.now();
+      if (this.busyScript) return; // nothing may change the data under a running script
       for (const db of this.databases) {
         // Keep sweeping a database while a quarter or more of the sampled keys had expired.
         for (let round = 0; round < 16; round++) if (db.activeExpireCycle(20) < 5) break;
@@ -356,4 +396,16 @@ export class Engine {
       this.closeSession(session);
     }
   }
+}
+
+/** The script that made the engine busy (see `Engine.busyScript`). */
+export interface BusyScript {
+  readonly kind: 'eval' | 'function';
+  /** The function's name (FUNCTION STATS), or the script's sha. */
+  readonly name: string;
+  readonly argv: string[];
+  /** performance.now() when it started. */
+  readonly startedAt: number;
+  /** SCRIPT KILL / FUNCTION KILL: false when the script already wrote (it cannot be undone). */
+  kill(): boolean;
 }

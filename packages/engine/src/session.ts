@@ -50,6 +50,8 @@ export class Session {
   noEvict = false;
   /** Set while a blocking command waits. */
   blocked = false;
+  /** False while a caller needs the reply synchronously (EngineClient.callSync): nothing may defer. */
+  deferrable = true;
   lastInteraction: number;
   /** The last command run (CLIENT LIST's cmd=); engine.commands.fullName() gives its name. */
   lastCommand: CommandSpec | undefined;

@@ -42,7 +42,13 @@ export class BlockRequest {
 /** A handler that already sent its replies as pushes (SUBSCRIBE …) or must not reply returns this. */
 export const NO_REPLY: unique symbol = Symbol('no-reply');
 
-export type CommandResult = Reply | BlockRequest | typeof NO_REPLY;
+/**
+ * A handler whose reply comes later returns this (a script past busy-reply-threshold, which yields to the
+ * event loop so other clients get BUSY); the engine parks the client until `Engine.finishDeferred`.
+ */
+export const DEFERRED: unique symbol = Symbol('deferred');
+
+export type CommandResult = Reply | BlockRequest | typeof NO_REPLY | typeof DEFERRED;
 
 export type CommandHandler = (client: Session, argv: string[]) => CommandResult;
 

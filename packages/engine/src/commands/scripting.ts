@@ -1,10 +1,16 @@
-import { errorArg, fail } from '../resp/errors.js';
+import { busyError, errorArg, fail } from '../resp/errors.js';
 import { OK, type Reply, StatusReply } from '../resp/reply.js';
 import { functionLibraries } from '../scripting/functions.js';
 import { scriptRunner } from '../scripting/runner.js';
 import type { Session } from '../session.js';
 import { toInteger } from './args.js';
-import { type CommandFlag, type CommandSpec, command } from './registry.js';
+import {
+  type CommandFlag,
+  type CommandResult,
+  type CommandSpec,
+  command,
+  type DEFERRED,
+} from './registry.js';
 
 const docs = (since: string, summary: string, getKeys?: CommandSpec['getKeys']) => ({
   group: 'scripting',
@@ -22,7 +28,7 @@ function evalKeys(argv: string[]): number[] {
   return keys;
 }
 
-function runScript(c: Session, argv: string[], bySha: boolean, readOnly: boolean): Reply {
+function runScript(c: Session, argv: string[], bySha: boolean, readOnly: boolean): Reply | typeof DEFERRED {
   if (bySha && argv[1]!.length !== 40) fail('NOSCRIPT No matching script. Please use EVAL.');
   const numkeys = toInteger(argv[2]!);
   if (numkeys > argv.length - 3) fail("ERR Number of keys can't be greater than number of args");
@@ -33,16 +39,29 @@ function runScript(c: Session, argv: string[], bySha: boolean, readOnly: boolean
     sha = argv[1]!.toLowerCase();
     if (!runner.has(sha)) fail('NOSCRIPT No matching script. Please use EVAL.');
   } else sha = runner.load(argv[1]!);
-  return runner.run(c, sha, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), readOnly);
+  return runner.run(c, sha, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), readOnly, argv);
 }
 
-function fcall(c: Session, argv: string[], readOnly: boolean): Reply {
+/** SCRIPT KILL / FUNCTION KILL: stops the busy script of that kind if it has not written yet. */
+function killScript(c: Session, kind: 'eval' | 'function'): CommandResult {
+  const busy = c.engine.busyScript;
+  if (!busy) fail('NOTBUSY No scripts in execution right now.');
+  if (busy.kind !== kind) fail(busyError(busy.kind));
+  if (!busy.kill()) {
+    fail(
+      'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.',
+    );
+  }
+  return OK;
+}
+
+function fcall(c: Session, argv: string[], readOnly: boolean): Reply | typeof DEFERRED {
   const libraries = functionLibraries(c.engine);
   if (!libraries.has(argv[1]!)) fail('ERR Function not found');
   const numkeys = toInteger(argv[2]!, 'ERR Bad number of keys provided');
   if (numkeys > argv.length - 3) fail("ERR Number of keys can't be greater than number of args");
   if (numkeys < 0) fail("ERR Number of keys can't be negative");
-  return libraries.call(c, argv[1]!, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), readOnly);
+  return libraries.call(c, argv[1]!, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), readOnly, argv);
 }
 
 function functionLoad(c: Session, argv: string[]): Reply {
@@ -246,7 +265,7 @@ export const scriptingCommands: CommandSpec[] = [
         'kill',
         2,
         ['noscript', 'allow_busy'],
-        () => fail('NOTBUSY No scripts in execution right now.'),
+        (c) => killScript(c, 'eval'),
         '2.6.0',
         'Stops the script that is running.',
       ),
@@ -321,7 +340,7 @@ export const scriptingCommands: CommandSpec[] = [
         'kill',
         2,
         ['noscript', 'allow_busy'],
-        () => fail('NOTBUSY No scripts in execution right now.'),
+        (c) => killScript(c, 'function'),
         '7.0.0',
         'Terminates a function during execution.',
       ),

@@ -1,4 +1,5 @@
 import type { Reply } from '../resp/reply.js';
+import { SystemClock } from '../keyspace/clock.js';
 import type { Session } from '../session.js';
 import { type CommandSpec, command } from './registry.js';
 import { clientCommand } from './server/client.js';
@@ -14,11 +15,18 @@ const docs = (since: string, summary: string, complexity = 'O(1)') => ({
   complexity,
 });
 
-/** TIME: seconds and microseconds of the engine clock, as two bulk strings. */
+/**
+ * TIME: seconds and microseconds of the engine clock, as two bulk strings. Live even inside a script or
+ * EXEC (as in Redis 7.0, where only key expiry sees a frozen instant); microseconds on the system clock.
+ */
 function time(c: Session): Reply {
-  const ms = c.now();
-  const seconds = Math.floor(ms / 1000);
-  return [String(seconds), String(Math.floor((ms - seconds * 1000) * 1000))];
+  const clock = c.engine.clock;
+  const micros =
+    clock instanceof SystemClock
+      ? Math.floor((performance.timeOrigin + performance.now()) * 1000)
+      : Math.floor(clock.now() * 1000);
+  const seconds = Math.floor(micros / 1e6);
+  return [String(seconds), String(micros - seconds * 1e6)];
 }
 
 export const serverCommands: CommandSpec[] = [

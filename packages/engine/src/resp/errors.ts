@@ -44,3 +44,8 @@ export function errorArg(arg: string): string {
   const nul = arg.indexOf('\0');
   return (nul >= 0 ? arg.slice(0, nul) : arg).replace(/[\r\n]/g, ' ');
 }
+
+/** What other clients hear while a script keeps the engine busy. */
+export function busyError(kind: 'eval' | 'function'): string {
+  return `BUSY Redis is busy running a script. You can only call ${kind === 'eval' ? 'SCRIPT' : 'FUNCTION'} KILL or SHUTDOWN NOSAVE.`;
+}

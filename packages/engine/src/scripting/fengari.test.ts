@@ -12,6 +12,7 @@ it("fengari's hot paths are all rewritten as it loads", () => {
     const rewritten = rewriteFengariSource(readFileSync(join(sources, file), 'utf8'), counts);
     assert.doesNotMatch(rewritten, /delete [\w.]*stack\[/, `${file} still deletes stack slots`);
     assert.doesNotMatch(rewritten, /Uint8Array\.from\.bind/, `${file} still copies through an iterator`);
+    assert.doesNotMatch(rewritten, /callstatus &= ~lstate\.CIST_OAH/, `${file} still loses allowhook`);
   }
   assert.ok(counts.every((n) => n > 0));
   assert.deepEqual(rewritesApplied, counts, 'every rewrite applied when fengari loaded');

@@ -19,6 +19,7 @@ export interface LuaApi {
   LUA_TFUNCTION: number;
   LUA_TLIGHTUSERDATA: number;
   LUA_OK: number;
+  LUA_YIELD: number;
   LUA_MULTRET: number;
   LUA_MASKCOUNT: number;
   lua_sethook(
@@ -63,6 +64,10 @@ export interface LuaApi {
   lua_insert(L: LuaState, idx: number): void;
   lua_replace(L: LuaState, idx: number): void;
   lua_topointer(L: LuaState, idx: number): unknown;
+  lua_newthread(L: LuaState): LuaState;
+  lua_resume(L: LuaState, from: LuaState | null, nargs: number): number;
+  lua_yield(L: LuaState, nresults: number): number;
+  lua_isyieldable(L: LuaState): boolean;
 }
 
 export interface LauxApi {
@@ -99,13 +104,20 @@ interface Fengari {
  *   dictionary-mode array, so every later access is a hash lookup (scripts ran ~2.5× slower). Storing
  *   `undefined` releases the value just the same and keeps the array fast;
  * - every string pushed is copied with `Uint8Array.from`, which walks the iterator protocol; the
- *   constructor copies an array or typed array directly.
+ *   constructor copies an array or typed array directly;
+ * - a fix: lua_pcallk must save whether hooks were allowed in the call's status bits (C Lua's `setoah`),
+ *   but fengari's expression leaves the bit unset, so after a pcall inside a coroutine caught an error,
+ *   hooks stayed off for good (a script could then loop past busy-reply-threshold unchecked).
  */
 const REWRITES = [
   { pattern: /delete ((?:L1?|from)\.stack\[[^\]]*\]);/g, replacement: '$1 = undefined;' },
   {
     pattern: /luastring_from = Uint8Array\.from\.bind\(Uint8Array\);/g,
     replacement: 'luastring_from = (a) => new Uint8Array(a);',
+  },
+  {
+    pattern: /ci\.callstatus &= ~lstate\.CIST_OAH \| L\.allowhook;/g,
+    replacement: 'ci.callstatus = (ci.callstatus & ~lstate.CIST_OAH) | L.allowhook;',
   },
 ] as const;
 /** How often each rewrite applied while fengari loaded. */

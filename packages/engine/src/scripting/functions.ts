@@ -1,5 +1,6 @@
+import type { DEFERRED } from '../commands/registry.js';
 import type { Engine } from '../engine.js';
-import { RedisError } from '../resp/errors.js';
+import { busyError, RedisError } from '../resp/errors.js';
 import { MapReply, type Reply, SetReply, StatusReply } from '../resp/reply.js';
 import type { Session } from '../session.js';
 import { globMatch } from '../util/glob.js';
@@ -321,23 +322,37 @@ export class FunctionLibraries {
   }
 
   /** FCALL / FCALL_RO of a function `has` found. */
-  call(session: Session, name: string, keys: string[], args: string[], readOnlyCommand: boolean): Reply {
+  call(
+    session: Session,
+    name: string,
+    keys: string[],
+    args: string[],
+    readOnlyCommand: boolean,
+    argv: string[] = [],
+  ): Reply | typeof DEFERRED {
     const fn = this.functions.get(name.toLowerCase())!;
     const noWrites = fn.flags.includes('no-writes');
     if (readOnlyCommand && !noWrites) {
       throw new RedisError('ERR Can not execute a script with write flag using *_ro command.');
     }
-    return this.runner.invoke(session, fn.name, readOnlyCommand || noWrites, (L) => {
-      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, fn.ref);
-      for (const list of [keys, args]) {
-        lua.lua_createtable(L, list.length, 0);
-        for (let i = 0; i < list.length; i++) {
-          lua.lua_pushstring(L, toLua(list[i]!));
-          lua.lua_rawseti(L, -2, i + 1);
+    return this.runner.invoke(
+      session,
+      fn.name,
+      readOnlyCommand || noWrites,
+      (L) => {
+        lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, fn.ref);
+        for (const list of [keys, args]) {
+          lua.lua_createtable(L, list.length, 0);
+          for (let i = 0; i < list.length; i++) {
+            lua.lua_pushstring(L, toLua(list[i]!));
+            lua.lua_rawseti(L, -2, i + 1);
+          }
         }
-      }
-      return 2;
-    });
+        return 2;
+      },
+      'function',
+      argv,
+    );
   }
 
   /** Function names are case-insensitive. */
@@ -369,9 +384,21 @@ export class FunctionLibraries {
   }
 
   stats(): Reply {
+    const busy = this.runner.engine.busyScript;
+    if (busy?.kind === 'eval') throw new RedisError(busyError('eval'));
+    const running = busy
+      ? new MapReply([
+          'name',
+          busy.name,
+          'command',
+          busy.argv,
+          'duration_ms',
+          Math.floor(performance.now() - busy.startedAt),
+        ])
+      : null;
     return new MapReply([
       'running_script',
-      null,
+      running,
       'engines',
       new MapReply([
         'LUA',

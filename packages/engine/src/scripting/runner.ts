@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { BlockRequest, type CommandSpec, NO_REPLY } from '../commands/registry.js';
-import type { Engine } from '../engine.js';
+import { BlockRequest, type CommandSpec, DEFERRED, NO_REPLY } from '../commands/registry.js';
+import type { BusyScript, Engine } from '../engine.js';
 import { RedisError } from '../resp/errors.js';
 import { ErrorReply, type Reply } from '../resp/reply.js';
 import type { Session } from '../session.js';
@@ -34,7 +34,23 @@ interface RunContext {
   readOnly: boolean;
   /** The protocol redis.call replies are converted from (redis.setresp). */
   resp: 2 | 3;
+  /** A write command ran: SCRIPT KILL can no longer stop the script. */
+  wrote: boolean;
+  /** SCRIPT KILL / FUNCTION KILL asked the script to stop. */
+  killed: boolean;
 }
+
+/** One invocation in progress: the coroutine it runs in and what to restore when it ends. */
+interface Run {
+  context: RunContext;
+  thread: LuaState;
+  outer: RunContext | undefined;
+  saved: { db: Session['db']; protocol: 2 | 3; inTransaction: boolean; lastCommand: Session['lastCommand'] };
+  unfreeze: boolean;
+}
+
+/** While busy, a script runs this long between turns of the event loop that answer other clients. */
+const BUSY_SLICE_MS = 10;
 
 const REDIS_VERSION = '7.0.15';
 const REDIS_VERSION_NUM = 0x07000f;
@@ -50,8 +66,11 @@ export class ScriptRunner {
   readonly handlerRef: number;
   private readonly envRef: number;
   private context: RunContext | undefined;
+  /** Base library's xpcall, before the prelude: scripts run as xpcall(f, handler, …) in a coroutine. */
+  private readonly xpcallRef: number;
+  private readonly idleThreads: LuaState[] = [];
 
-  constructor(private readonly engine: Engine) {
+  constructor(readonly engine: Engine) {
     const L = lauxlib.luaL_newstate();
     this.L = L;
     const libs: Array<[string, (L: LuaState) => number]> = [
@@ -72,6 +91,8 @@ export class ScriptRunner {
       lua.lua_pushstring(L, toLua(error instanceof Error ? error.message : String(error)));
       return 1;
     });
+    lua.lua_getglobal(L, 'xpcall');
+    this.xpcallRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     installCompat(L);
     lua.lua_getglobal(L, 'math');
     for (const [name, fn] of Object.entries(new RedisRandom().library())) {
@@ -273,82 +294,190 @@ export class ScriptRunner {
   }
 
   /** Runs a cached script for a client, atomically and with time frozen. */
-  run(session: Session, sha: string, keys: string[], args: string[], readOnlyCommand: boolean): Reply {
+  run(
+    session: Session,
+    sha: string,
+    keys: string[],
+    args: string[],
+    readOnlyCommand: boolean,
+    argv: string[] = [],
+  ): Reply | typeof DEFERRED {
     const script = this.scripts.get(sha);
     if (script === undefined) throw new RedisError('NOSCRIPT No matching script. Please use EVAL.');
     const { ref, flags } = script;
     if (readOnlyCommand && flags.declared && !flags.noWrites) {
       throw new RedisError('ERR Can not execute a script with write flag using *_ro command.');
     }
-    return this.invoke(session, sha, readOnlyCommand || flags.noWrites, (L) => {
-      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.globalsRef);
-      setField(L, 'KEYS', () => pushStrings(L, keys));
-      setField(L, 'ARGV', () => pushStrings(L, args));
-      lua.lua_settop(L, -2);
-      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
-      return 0;
-    });
+    return this.invoke(
+      session,
+      sha,
+      readOnlyCommand || flags.noWrites,
+      (L) => {
+        lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.globalsRef);
+        setField(L, 'KEYS', () => pushStrings(L, keys));
+        setField(L, 'ARGV', () => pushStrings(L, args));
+        lua.lua_settop(L, -2);
+        lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
+        return 0;
+      },
+      'eval',
+      argv,
+    );
   }
 
   /**
    * Runs Lua code for a client atomically, with time frozen and blocking disabled. `push` pushes the
    * function to call and its arguments, and returns the number of arguments. `name` is what errors
    * call the script (its sha, or a function's name).
+   *
+   * The code runs in a coroutine. Past busy-reply-threshold it yields to the event loop every few ms, and
+   * while it runs the engine answers other clients with BUSY (SCRIPT KILL can stop it), as Redis does;
+   * the client's reply is then DEFERRED. Where the caller needs the reply now (inside EXEC, callSync)
+   * the script is stopped with an error at the threshold instead.
    */
-  invoke(session: Session, name: string, readOnly: boolean, push: (L: LuaState) => number): Reply {
-    const L = this.L;
-    const saved = {
-      db: session.db,
-      protocol: session.protocol,
-      inTransaction: session.executingTransaction,
-      lastCommand: session.lastCommand,
+  invoke(
+    session: Session,
+    name: string,
+    readOnly: boolean,
+    push: (L: LuaState) => number,
+    kind: 'eval' | 'function' = 'eval',
+    argv: string[] = [],
+  ): Reply | typeof DEFERRED {
+    const startedAt = performance.now();
+    const run: Run = {
+      context: { session, sha: name, readOnly, resp: 2, wrote: false, killed: false },
+      thread: this.idleThreads.pop() ?? this.newThread(),
+      outer: this.context,
+      saved: {
+        db: session.db,
+        protocol: session.protocol,
+        inTransaction: session.executingTransaction,
+        lastCommand: session.lastCommand,
+      },
+      unfreeze: this.engine.freezeTime(),
     };
-    const outer = this.context;
-    const context: RunContext = { session, sha: name, readOnly, resp: 2 };
-    this.context = context;
+    this.context = run.context;
     session.executingTransaction = true;
+    const T = run.thread;
+    let status: number;
     try {
-      return this.engine.runFrozen(() => {
-        lua.lua_settop(L, 0);
-        lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.handlerRef);
-        const nargs = push(L);
-        this.armTimeLimit(L);
-        const status = lua.lua_pcall(L, nargs, 1, 1);
-        lua.lua_sethook(L, null, 0, 0);
-        let reply: Reply;
-        if (status === lua.LUA_OK) {
-          session.protocol = saved.protocol;
-          reply = popReply(L, context.resp, name);
-        } else reply = scriptError(L, name);
-        lua.lua_settop(L, 0);
-        return reply;
-      });
-    } finally {
-      this.context = outer;
-      session.db = saved.db;
-      session.protocol = saved.protocol;
-      session.executingTransaction = saved.inTransaction;
-      session.lastCommand = saved.lastCommand;
+      lua.lua_settop(T, 0);
+      lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, this.xpcallRef);
+      const nargs = push(T);
+      lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, this.handlerRef);
+      lua.lua_insert(T, 3);
+      const deferrable = !run.saved.inTransaction && session.deferrable && run.outer === undefined;
+      this.armTimeLimit(run, deferrable);
+      status = lua.lua_resume(T, null, nargs + 2);
+    } catch (error) {
+      this.end(run, false);
+      throw error;
     }
+    if (status !== lua.LUA_YIELD) return this.finish(run, status);
+    const busy: BusyScript = {
+      kind,
+      name,
+      argv,
+      startedAt,
+      kill: () => {
+        if (run.context.wrote) return false;
+        run.context.killed = true;
+        return true;
+      },
+    };
+    this.engine.busyScript = busy;
+    const resume = () => {
+      let next: number;
+      try {
+        next = lua.lua_resume(T, null, 0);
+      } catch (error) {
+        this.end(run, false);
+        this.engine.busyScript = undefined;
+        this.engine.finishDeferred(session, new ErrorReply(`ERR ${String(error)}`));
+        return;
+      }
+      if (next === lua.LUA_YIELD) {
+        setImmediate(resume);
+        return;
+      }
+      const reply = this.finish(run, next);
+      this.engine.busyScript = undefined;
+      this.engine.finishDeferred(session, reply);
+    };
+    setImmediate(resume);
+    return DEFERRED;
+  }
+
+  private newThread(): LuaState {
+    const thread = lua.lua_newthread(this.L);
+    lua.lua_settop(this.L, -2);
+    return thread;
+  }
+
+  /** The reply of a finished run (xpcall's results are on the coroutine's stack). */
+  private finish(run: Run, status: number): Reply {
+    const T = run.thread;
+    let reply: Reply;
+    try {
+      if (status !== lua.LUA_OK) reply = scriptError(T, run.context.sha);
+      else if (lua.lua_toboolean(T, 1)) {
+        run.context.session.protocol = run.saved.protocol;
+        lua.lua_settop(T, 2);
+        reply = popReply(T, run.context.resp, run.context.sha);
+      } else {
+        lua.lua_settop(T, 2);
+        reply = scriptError(T, run.context.sha);
+      }
+    } finally {
+      this.end(run, status === lua.LUA_OK);
+    }
+    return reply;
+  }
+
+  /** Restores what the run changed; a coroutine that ended cleanly is kept for the next run. */
+  private end(run: Run, reusable: boolean): void {
+    const T = run.thread;
+    lua.lua_sethook(T, null, 0, 0);
+    if (reusable) {
+      lua.lua_settop(T, 0);
+      this.idleThreads.push(T);
+    }
+    this.context = run.outer;
+    const { session } = run.context;
+    session.db = run.saved.db;
+    session.protocol = run.saved.protocol;
+    session.executingTransaction = run.saved.inTransaction;
+    session.lastCommand = run.saved.lastCommand;
+    if (run.unfreeze) this.engine.thawTime();
   }
 
   /**
-   * In-process, nothing else runs while a script does, so no client could send SCRIPT KILL: a script
-   * running past busy-reply-threshold is stopped with an error instead (checked every 10,000 instructions).
+   * Checks the script's running time every 10,000 instructions. Past busy-reply-threshold it yields
+   * (when `deferrable`) or stops with an error; a killed script stops at the next check.
    */
-  private armTimeLimit(L: LuaState): void {
+  private armTimeLimit(run: Run, deferrable: boolean): void {
     const limit = this.engine.config.number('busy-reply-threshold');
     if (limit <= 0) return;
+    const T = run.thread;
     const deadline = performance.now() + limit;
+    let lastYield = 0;
     lua.lua_sethook(
-      L,
+      T,
       (hooked) => {
-        if (performance.now() > deadline) {
+        if (run.context.killed) raise(hooked, 'Script killed by user with SCRIPT KILL...');
+        const now = performance.now();
+        if (now < deadline) return;
+        if (!deferrable) {
           raise(
             hooked,
-            `Script killed after running longer than busy-reply-threshold (${limit} ms): the engine serves no other client while a script runs`,
+            `Script killed after running longer than busy-reply-threshold (${limit} ms): its caller needs the reply at once (EXEC or callSync), so no other client could be served meanwhile`,
           );
         }
+        // Only the script's own coroutine yields to the host (coroutines the script made inherit the
+        // hook), and only where Lua can yield (not inside a host function that called back into Lua).
+        if (hooked !== T || !lua.lua_isyieldable(hooked) || now - lastYield < BUSY_SLICE_MS) return;
+        lastYield = now;
+        lua.lua_yield(hooked, 0);
       },
       lua.LUA_MASKCOUNT,
       10_000,
@@ -393,6 +522,7 @@ export class ScriptRunner {
     if (context.readOnly && spec.flags.includes('write')) {
       return fail('Write commands are not allowed from read-only scripts.');
     }
+    if (spec.flags.includes('write')) context.wrote = true;
     const session = context.session;
     session.protocol = context.resp;
     const result = engine.call(session, spec, argv);
