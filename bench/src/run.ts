@@ -1,8 +1,10 @@
 // Benchmarks: the engine measured side by side with its peers in one run, printed as ratios.
-// Usage: npm run bench [-- server|in-process|memory|scripting|streams|cache]
+// Usage: npm run bench [-- server|in-process|memory|scripting|streams|cache|ratelimit|locks]
 import { benchCache } from './cache.js';
 import { benchInProcess } from './in-process.js';
+import { benchLocks } from './locks.js';
 import { benchMemory } from './memory.js';
+import { benchRateLimit } from './ratelimit.js';
 import { benchScripting } from './scripting.js';
 import { benchServerThroughput } from './server-throughput.js';
 import { benchStreams } from './streams.js';
@@ -17,3 +19,5 @@ if (!only || only === 'memory') await benchMemory();
 if (!only || only === 'scripting') await benchScripting(rounds);
 if (!only || only === 'streams') await benchStreams(rounds);
 if (!only || only === 'cache') await benchCache(rounds);
+if (!only || only === 'ratelimit') await benchRateLimit(rounds);
+if (!only || only === 'locks') await benchLocks(rounds);

@@ -30,5 +30,7 @@ export { UniqueCounter, type UniqueCounterOptions } from './data/unique-counter.
 export { type Duration, toMilliseconds } from './duration.js';
 export { RedisCommandError, RedkitConfigError, RedkitError } from './errors.js';
 export { clusterSlot, escapeKeyPart, Keys } from './keys.js';
+export * from './lock/index.js';
+export * from './ratelimit/index.js';
 export { type ServeOptions, serve } from './serve.js';
 export { type SessionData, type SessionRecord, Sessions, type SessionsOptions } from './session/sessions.js';
