@@ -118,6 +118,12 @@ export class BlockingRegistry {
     }
   }
 
+  /** FLUSHDB / FLUSHALL: every key waited on in `db` is gone, so its waiters are examined again. */
+  databaseEmptied(db: Database): void {
+    const keys = this.waiting.get(db.index);
+    if (keys) for (const key of keys.keys()) this.ready.push({ db, key });
+  }
+
   /** SWAPDB: clients blocked in one database now wait on the other, and may be served at once. */
   swapDatabases(a: Database, b: Database): void {
     const wa = this.waiting.get(a.index);

@@ -231,4 +231,21 @@ differential('stream reads and blocking', (s) => {
     await rb.same();
     for (const p of [a, b, c]) p!.close();
   });
+
+  s.test('group readers released by FLUSHDB and FLUSHALL; plain readers keep waiting', async (d) => {
+    const [a, b, c] = await clients(d, 3);
+    for (const flush of [['FLUSHDB'], ['FLUSHALL', 'SYNC']]) {
+      await d.same('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
+      const ra = a!.start('XREADGROUP', 'GROUP', 'g', 'alice', 'BLOCK', '0', 'STREAMS', 's', '>');
+      await settle();
+      const rb = b!.start('XREAD', 'BLOCK', '0', 'STREAMS', 's', '$');
+      await settle();
+      await d.same(...flush);
+      await ra.same();
+      await d.same('XADD', 's', '1-1', 'f', 'v');
+      await rb.same();
+      await d.same('DEL', 's');
+    }
+    for (const p of [a, b, c]) p!.close();
+  });
 });

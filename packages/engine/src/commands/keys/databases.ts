@@ -12,11 +12,15 @@ function checkFlushMode(argv: string[]): void {
   if (argv.length === 2 && !isOption(argv[1], 'ASYNC') && !isOption(argv[1], 'SYNC')) fail(SYNTAX);
 }
 
-/** Empties a database: WATCHers of keys that existed in it see their transactions fail. */
+/**
+ * Empties a database: WATCHers of keys that existed in it see their transactions fail, and clients blocked
+ * on its keys are re-examined (a stream reader in a group learns that its stream is gone).
+ */
 function flush(c: Session, db: Database): void {
   c.engine.touchAllWatched(db);
   c.engine.dirty += db.size;
   db.clear();
+  c.engine.blocking.databaseEmptied(db);
 }
 
 function flushdb(c: Session, argv: string[]): Reply {
