@@ -105,15 +105,31 @@ interface Fengari {
  *   `undefined` releases the value just the same and keeps the array fast;
  * - every string pushed is copied with `Uint8Array.from`, which walks the iterator protocol; the
  *   constructor copies an array or typed array directly;
+ * - string size: scripts may build strings of at most 512 MB (Redis's largest bulk string), refused with
+ *   Lua's own errors ("string length overflow", "resulting string too large") before anything is
+ *   allocated, and string.rep fills its result by doubling copies instead of one copy per repetition;
  * - a fix: lua_pcallk must save whether hooks were allowed in the call's status bits (C Lua's `setoah`),
  *   but fengari's expression leaves the bit unset, so after a pcall inside a coroutine caught an error,
  *   hooks stayed off for good (a script could then loop past busy-reply-threshold unchecked).
  */
+/** The longest string a script may build: 512 MB, Redis's proto-max-bulk-len default. */
+const MAX_SCRIPT_STRING = 512 * 1024 * 1024;
+
 const REWRITES = [
   { pattern: /delete ((?:L1?|from)\.stack\[[^\]]*\]);/g, replacement: '$1 = undefined;' },
   {
     pattern: /luastring_from = Uint8Array\.from\.bind\(Uint8Array\);/g,
     replacement: 'luastring_from = (a) => new Uint8Array(a);',
+  },
+  { pattern: /const MAXSIZE = 2147483647;/g, replacement: `const MAXSIZE = ${MAX_SCRIPT_STRING};` },
+  {
+    pattern: /let buff = new Uint8Array\(tl\);/g,
+    replacement: `if (tl > ${MAX_SCRIPT_STRING}) ldebug.luaG_runerror(L, to_luastring("string length overflow")); let buff = new Uint8Array(tl);`,
+  },
+  {
+    pattern: /while \(n-- > 1\) \{[^}]*\{[^}]*\}\s*\}\s*p\.set\(s, pi\);/g,
+    replacement:
+      'p.set(s, 0); if (n > 1 && lsep > 0) p.set(sep, l); let filled = n > 1 ? l + lsep : l; while (filled < totallen) { const c = Math.min(filled, totallen - filled); p.copyWithin(filled, 0, c); filled += c; }',
   },
   {
     pattern: /ci\.callstatus &= ~lstate\.CIST_OAH \| L\.allowhook;/g,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { createEngine, EngineClient } from '../client.js';
 import { ErrorReply } from '../resp/reply.js';
@@ -43,5 +44,41 @@ describe('hex literals beyond 32 bits', () => {
     assert.equal(client.callSync('EVAL', "return '0x100000000' -- 0x100000000", '0'), '0x100000000');
     assert.equal(client.callSync('EVAL', 'return 0xFF', '0'), 255);
     engine.close();
+  });
+});
+
+describe('scripts that build too much', () => {
+  it('strings past 512 MB are refused before they are allocated; string.rep stays fast', () => {
+    const client = new EngineClient(createEngine());
+    const refused = [
+      ["return #string.rep('x', 1e9)", /resulting string too large/],
+      ["local s = 'x' for i = 1, 40 do s = s .. s end return #s", /string length overflow/],
+    ] as const;
+    for (const [body, error] of refused) {
+      const reply = client.callSync('EVAL', body, '0');
+      assert.ok(reply instanceof ErrorReply && error.test(reply.message), String(reply));
+    }
+    assert.equal(client.callSync('EVAL', "return string.rep('ab', 3, ',')", '0'), 'ab,ab,ab');
+    assert.equal(client.callSync('EVAL', "return #string.rep('xyz', 1e7)", '0'), 3e7);
+  });
+
+  it('a table that outgrows the memory budget stops the script, not the process', () => {
+    // A small heap makes the budget small, so the runaway script is caught within a second.
+    const engineModule = new URL('../index.js', import.meta.url).href;
+    const program = `
+      const { createEngine, EngineClient } = await import(${JSON.stringify(engineModule)});
+      const client = new EngineClient(createEngine());
+      const reply = client.callSync('EVAL', 'local t = {} for i = 1, 1e9 do t[i] = i end return #t', '0');
+      const after = client.callSync('EVAL', 'return 1', '0');
+      console.log(JSON.stringify({ message: reply.message, after }));`;
+    const out = execFileSync(process.execPath, [
+      '--max-old-space-size=192',
+      '--input-type=module',
+      '-e',
+      program,
+    ]);
+    const { message, after } = JSON.parse(out.toString()) as { message: string; after: number };
+    assert.match(message, /^ERR not enough memory script: /);
+    assert.equal(after, 1);
   });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { getHeapStatistics } from 'node:v8';
 import { BlockRequest, type CommandSpec, DEFERRED, NO_REPLY } from '../commands/registry.js';
 import type { BusyScript, Engine } from '../engine.js';
 import { RedisError } from '../resp/errors.js';
@@ -47,6 +48,27 @@ interface Run {
   outer: RunContext | undefined;
   saved: { db: Session['db']; protocol: 2 | 3; inTransaction: boolean; lastCommand: Session['lastCommand'] };
   unfreeze: boolean;
+}
+
+/**
+ * How much a long script may grow the process's memory (JS heap and the byte arrays of its strings):
+ * half of what the heap has left when the check starts, at most 1 GiB.
+ */
+class MemoryBudget {
+  private readonly start = usedMemory();
+  private readonly allowed: number;
+  constructor() {
+    const { heap_size_limit, used_heap_size } = getHeapStatistics();
+    this.allowed = Math.min(2 ** 30, (heap_size_limit - used_heap_size) / 2);
+  }
+  exceeded(): boolean {
+    return usedMemory() - this.start > this.allowed;
+  }
+}
+
+function usedMemory(): number {
+  const { used_heap_size, external_memory } = getHeapStatistics();
+  return used_heap_size + external_memory;
 }
 
 /** While busy, a script runs this long between turns of the event loop that answer other clients. */
@@ -452,19 +474,22 @@ export class ScriptRunner {
   }
 
   /**
-   * Checks the script's running time every 10,000 instructions. Past busy-reply-threshold it yields
-   * (when `deferrable`) or stops with an error; a killed script stops at the next check.
+   * Checks the script every 10,000 instructions: past busy-reply-threshold it yields (when `deferrable`)
+   * or stops with an error; a killed script stops at the next check; so does one whose memory grew past
+   * its budget (a runaway table must not take the whole process down).
    */
   private armTimeLimit(run: Run, deferrable: boolean): void {
     const limit = this.engine.config.number('busy-reply-threshold');
-    if (limit <= 0) return;
     const T = run.thread;
-    const deadline = performance.now() + limit;
+    const deadline = limit > 0 ? performance.now() + limit : Number.POSITIVE_INFINITY;
     let lastYield = 0;
+    let memory: MemoryBudget | undefined;
     lua.lua_sethook(
       T,
       (hooked) => {
         if (run.context.killed) raise(hooked, 'Script killed by user with SCRIPT KILL...');
+        memory ??= new MemoryBudget();
+        if (memory.exceeded()) raise(hooked, 'not enough memory');
         const now = performance.now();
         if (now < deadline) return;
         if (!deferrable) {
