@@ -670,6 +670,18 @@ differential('scripting', (s) => {
     await d.same('COMMAND', 'GETKEYS', 'FCALL', 'f', '1', 'a', 'b');
   });
 
+  s.test('each run sees exactly its own KEYS and ARGV, whatever the previous run did to them', async (d) => {
+    const census =
+      "local n = 0 for k in pairs(KEYS) do n = n + 1 end local m = 0 for k in pairs(ARGV) do m = m + 1 end return {n, m, tostring(KEYS[3]), tostring(KEYS.foo), tostring(ARGV[2])}";
+    await d.same('EVAL', census, '2', 'a', 'b', 'x', 'y');
+    await d.same('EVAL', "KEYS[5] = 'e' KEYS.foo = 1 ARGV[1] = nil return #KEYS", '3', 'a', 'b', 'c', 'x');
+    await d.same('EVAL', census, '1', 'a', 'x');
+    await d.same('EVAL', 'KEYS[1] = nil KEYS[3] = 1 return 1', '3', 'a', 'b', 'c');
+    await d.same('EVAL', census, '1', 'a');
+    await d.same('EVAL', census, '0');
+    await d.same('EVAL', census, '4', 'a', 'b', 'c', 'd', 'x', 'y', 'z');
+  });
+
   s.test('scripts inside MULTI', async (d) => {
     await d.same('MULTI');
     await d.same('EVAL', 'return redis.call("SET", "a", "1")', '0');

@@ -19,7 +19,7 @@ import {
   pushReply,
   setField,
 } from './convert.js';
-import { fromLua, type LuaState, lauxlib, lua, lualib, toLua } from './fengari.js';
+import { fromLua, type LuaState, lauxlib, lua, lualib, tableEntryCount, toLua } from './fengari.js';
 import { widenHexLiterals } from './hex-literals.js';
 import { PRELUDE } from './prelude.js';
 import { RedisRandom } from './random.js';
@@ -336,8 +336,8 @@ export class ScriptRunner {
       readOnlyCommand || flags.noWrites,
       (L) => {
         lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.globalsRef);
-        setField(L, 'KEYS', () => pushStrings(L, keys));
-        setField(L, 'ARGV', () => pushStrings(L, args));
+        refill(L, 'KEYS', keys);
+        refill(L, 'ARGV', args);
         lua.lua_settop(L, -2);
         lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
         return 0;
@@ -596,6 +596,30 @@ function commandArguments(L: LuaState): string[] | { error: string } {
   }
   lua.lua_settop(L, 0);
   return argv;
+}
+
+/**
+ * Sets global `name` (in the globals table on top of the stack) to a sequence of `items`. The previous
+ * run's table is refilled when it still holds nothing but its sequence (a script cannot keep a reference
+ * to it: every table a script could store it in is read-only), else a new one replaces it.
+ */
+function refill(L: LuaState, name: string, items: string[]): void {
+  pushName(L, name);
+  if (lua.lua_rawget(L, -2) === lua.LUA_TTABLE) {
+    const previous = tableEntryCount(L, -1);
+    for (let i = 0; i < items.length; i++) {
+      lua.lua_pushstring(L, toLua(items[i]!));
+      lua.lua_rawseti(L, -2, i + 1);
+    }
+    for (let i = items.length + 1; i <= previous; i++) {
+      lua.lua_pushnil(L);
+      lua.lua_rawseti(L, -2, i);
+    }
+    const reused = tableEntryCount(L, -1) === items.length;
+    lua.lua_settop(L, -2);
+    if (reused) return;
+  } else lua.lua_settop(L, -2);
+  setField(L, name, () => pushStrings(L, items));
 }
 
 function pushStrings(L: LuaState, items: string[]): void {
