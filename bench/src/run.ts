@@ -1,5 +1,5 @@
 // Benchmarks: the engine measured side by side with its peers in one run, printed as ratios.
-// Usage: npm run bench [-- server|in-process|memory|scripting|streams|cache|ratelimit|locks]
+// Usage: npm run bench [-- server|in-process|memory|scripting|streams|cache|ratelimit|locks|stream-consumer]
 import { benchCache } from './cache.js';
 import { benchInProcess } from './in-process.js';
 import { benchLocks } from './locks.js';
@@ -7,6 +7,7 @@ import { benchMemory } from './memory.js';
 import { benchRateLimit } from './ratelimit.js';
 import { benchScripting } from './scripting.js';
 import { benchServerThroughput } from './server-throughput.js';
+import { benchStreamConsumer } from './stream-consumer.js';
 import { benchStreams } from './streams.js';
 
 const only = process.argv[2];
@@ -21,3 +22,4 @@ if (!only || only === 'streams') await benchStreams(rounds);
 if (!only || only === 'cache') await benchCache(rounds);
 if (!only || only === 'ratelimit') await benchRateLimit(rounds);
 if (!only || only === 'locks') await benchLocks(rounds);
+if (!only || only === 'stream-consumer') await benchStreamConsumer(rounds);

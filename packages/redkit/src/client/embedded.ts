@@ -23,6 +23,7 @@ import {
   type RedisCommand,
   type RedisPort,
   type RedisReply,
+  type SubscribeOptions,
   type Subscription,
 } from './port.js';
 
@@ -115,18 +116,27 @@ export class EmbeddedPort implements RedisPort {
 
   async subscribe(
     channels: string[],
-    onMessage: (channel: string, message: Buffer) => void,
-    options: { pattern?: boolean } = {},
+    onMessage: (channel: string, message: Buffer, pattern?: string) => void,
+    options: SubscribeOptions = {},
   ): Promise<Subscription> {
+    // In-process: the connection cannot drop, so there is never a reconnect to report.
     const client = new EngineClient(this.engine);
     client.onPush = (push) => {
       if (!(push instanceof PushReply)) return;
       const [kind, ...rest] = push.items as string[];
       if (kind === 'message') onMessage(utf8(rest[0]!) as string, buffer(rest[1]!) as Buffer);
-      else if (kind === 'pmessage') onMessage(utf8(rest[1]!) as string, buffer(rest[2]!) as Buffer);
+      else if (kind === 'pmessage')
+        onMessage(utf8(rest[1]!) as string, buffer(rest[2]!) as Buffer, utf8(rest[0]!) as string);
     };
-    await client.call(options.pattern ? 'PSUBSCRIBE' : 'SUBSCRIBE', ...channels);
-    return { close: async () => client.close() };
+    const [subscribe, unsubscribe] = options.pattern
+      ? ['PSUBSCRIBE', 'PUNSUBSCRIBE']
+      : ['SUBSCRIBE', 'UNSUBSCRIBE'];
+    if (channels.length > 0) await client.call(subscribe, ...channels);
+    return {
+      add: async (more) => void (more.length > 0 && (await client.call(subscribe, ...more))),
+      remove: async (some) => void (some.length > 0 && (await client.call(unsubscribe, ...some))),
+      close: async () => client.close(),
+    };
   }
 
   async ping(): Promise<void> {

@@ -8,6 +8,7 @@ import {
   type RedisCommand,
   type RedisPort,
   type RedisReply,
+  type SubscribeOptions,
   type Subscription,
 } from './port.js';
 
@@ -65,14 +66,15 @@ export class IoredisPort implements RedisPort {
     }
   }
 
-  async runScript(script: LuaScript, keys: string[], args: RedisArg[]): Promise<RedisReply> {
-    try {
-      return await this.send('EVALSHA', script.sha, keys.length, ...keys, ...args);
-    } catch (error) {
+  runScript(script: LuaScript, keys: string[], args: RedisArg[]): Promise<RedisReply> {
+    // The hot path of every pattern: straight to the client, one promise layer, no async wrappers.
+    return (
+      this.client.call('EVALSHA', script.sha, keys.length, ...keys, ...args) as Promise<RedisReply>
+    ).catch((error: unknown) => {
       // Only NOSCRIPT means "send the source": retrying on any other error would run the script twice.
-      if (!isNoScript(error)) throw error;
+      if (!isNoScript(error)) throw commandError(error);
       return this.send('EVAL', script.source, keys.length, ...keys, ...args);
-    }
+    });
   }
 
   async duplicate(): Promise<RedisPort> {
@@ -83,23 +85,50 @@ export class IoredisPort implements RedisPort {
 
   async subscribe(
     channels: string[],
-    onMessage: (channel: string, message: Buffer) => void,
-    options: { pattern?: boolean } = {},
+    onMessage: (channel: string, message: Buffer, pattern?: string) => void,
+    options: SubscribeOptions = {},
   ): Promise<Subscription> {
-    const subscriber = this.client.duplicate();
+    // autoResubscribe (ioredis's default, forced here) subscribes again to every channel after a reconnect;
+    // a Cluster's subscriber moves to another node and resubscribes by itself.
+    const subscriber =
+      'isCluster' in this.client && this.client.isCluster
+        ? this.client.duplicate()
+        : (this.client as Redis).duplicate({ autoResubscribe: true });
+    subscriber.on('error', () => {}); // reconnects by itself; errors surface on the commands
     if (subscriber.status === 'wait') await subscriber.connect();
+    let lost = false;
+    subscriber.on('close', () => (lost = true));
+    subscriber.on('ready', () => {
+      if (lost) options.onReconnect?.();
+      lost = false;
+    });
     if (options.pattern) {
-      subscriber.on('pmessageBuffer', (_pattern: Buffer, channel: Buffer, message: Buffer) =>
-        onMessage(channel.toString(), message),
+      subscriber.on('pmessageBuffer', (pattern: Buffer, channel: Buffer, message: Buffer) =>
+        onMessage(channel.toString(), message, pattern.toString()),
       );
-      await subscriber.psubscribe(...channels);
     } else {
       subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) =>
         onMessage(channel.toString(), message),
       );
-      await subscriber.subscribe(...channels);
     }
-    return { close: async () => void (await subscriber.quit().catch(() => subscriber.disconnect())) };
+    const add = async (more: string[]) => {
+      if (more.length === 0) return;
+      if (options.pattern) await subscriber.psubscribe(...more);
+      else await subscriber.subscribe(...more);
+    };
+    await add(channels);
+    return {
+      add,
+      remove: async (some) => {
+        if (some.length === 0) return;
+        if (options.pattern) await subscriber.punsubscribe(...some);
+        else await subscriber.unsubscribe(...some);
+      },
+      close: async () => {
+        subscriber.removeAllListeners('ready');
+        await subscriber.quit().catch(() => subscriber.disconnect());
+      },
+    };
   }
 
   async ping(): Promise<void> {

@@ -7,6 +7,7 @@ import {
   type RedisCommand,
   type RedisPort,
   type RedisReply,
+  type SubscribeOptions,
   type Subscription,
 } from './port.js';
 
@@ -56,6 +57,17 @@ interface NodeRedisSubscriber {
     listener: (message: Buffer, channel: Buffer) => void,
     buffers: true,
   ): Promise<unknown>;
+  unsubscribe(
+    channels: string[],
+    listener: (message: Buffer, channel: Buffer) => void,
+    buffers: true,
+  ): Promise<unknown>;
+  pUnsubscribe(
+    patterns: string[],
+    listener: (message: Buffer, channel: Buffer) => void,
+    buffers: true,
+  ): Promise<unknown>;
+  on(event: 'error' | 'ready' | 'reconnecting', listener: (...args: unknown[]) => void): unknown;
   close?(): Promise<unknown>;
   quit?(): Promise<unknown>;
 }
@@ -182,16 +194,48 @@ export class NodeRedisPort implements RedisPort {
 
   async subscribe(
     channels: string[],
-    onMessage: (channel: string, message: Buffer) => void,
-    options: { pattern?: boolean } = {},
+    onMessage: (channel: string, message: Buffer, pattern?: string) => void,
+    options: SubscribeOptions = {},
   ): Promise<Subscription> {
     const subscriber = this.client.duplicate() as unknown as NodeRedisSubscriber;
+    // Without an error listener a dropped connection would crash the process; node-redis reconnects and
+    // subscribes again to every channel before it emits 'ready'.
+    subscriber.on('error', () => {});
+    let lost = false;
+    subscriber.on('reconnecting', () => (lost = true));
+    subscriber.on('ready', () => {
+      if (lost) options.onReconnect?.();
+      lost = false;
+    });
     await subscriber.connect();
     const listener = (message: Buffer, channel: Buffer) => onMessage(channel.toString(), message);
+    // node-redis does not tell which pattern matched: one listener per pattern remembers it.
+    const patternListeners = new Map<string, (message: Buffer, channel: Buffer) => void>();
+    const patternListener = (pattern: string) => {
+      let found = patternListeners.get(pattern);
+      if (!found) {
+        found = (message: Buffer, channel: Buffer) => onMessage(channel.toString(), message, pattern);
+        patternListeners.set(pattern, found);
+      }
+      return found;
+    };
     // The `true` flag asks node-redis for Buffers, so binary messages arrive intact.
-    if (options.pattern) await subscriber.pSubscribe(channels, listener, true);
-    else await subscriber.subscribe(channels, listener, true);
+    const add = async (more: string[]) => {
+      if (more.length === 0) return;
+      if (!options.pattern) return void (await subscriber.subscribe(more, listener, true));
+      for (const pattern of more) await subscriber.pSubscribe([pattern], patternListener(pattern), true);
+    };
+    await add(channels);
     return {
+      add,
+      remove: async (some) => {
+        if (some.length === 0) return;
+        if (!options.pattern) return void (await subscriber.unsubscribe(some, listener, true));
+        for (const pattern of some) {
+          await subscriber.pUnsubscribe([pattern], patternListener(pattern), true);
+          patternListeners.delete(pattern);
+        }
+      },
       close: async () => {
         await (subscriber.close?.() ?? subscriber.quit?.());
       },

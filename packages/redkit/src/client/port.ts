@@ -43,12 +43,13 @@ export interface RedisPort {
   duplicate(): Promise<RedisPort>;
   /**
    * Subscribes to channels (or, with `pattern`, glob patterns) on a dedicated connection. Resolves once the
-   * server confirmed; messages arrive as binary-safe Buffers with their channel.
+   * server confirmed; messages arrive as binary-safe Buffers with their channel (and, for a pattern
+   * subscription, the pattern that matched).
    */
   subscribe(
     channels: string[],
-    onMessage: (channel: string, message: Buffer) => void,
-    options?: { pattern?: boolean },
+    onMessage: (channel: string, message: Buffer, pattern?: string) => void,
+    options?: SubscribeOptions,
   ): Promise<Subscription>;
   /** Health check: resolves when the server answers PING. */
   ping(): Promise<void>;
@@ -56,8 +57,22 @@ export interface RedisPort {
   close(): Promise<void>;
 }
 
-/** A live subscription; `close()` unsubscribes and closes its connection. */
+export interface SubscribeOptions {
+  /** The channels are glob patterns (PSUBSCRIBE). */
+  pattern?: boolean;
+  /**
+   * Called when the subscriber connection was lost and is back with every channel subscribed again
+   * (the adapters resubscribe by themselves); messages published while it was down are lost.
+   */
+  onReconnect?: () => void;
+}
+
+/** A live subscription on its own connection; `close()` unsubscribes and closes that connection. */
 export interface Subscription {
+  /** Subscribes this connection to more channels (patterns, for a pattern subscription). */
+  add(channels: string[]): Promise<void>;
+  /** Unsubscribes from some channels (patterns); the connection stays open for later add(). */
+  remove(channels: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
