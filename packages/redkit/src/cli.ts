@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
+import { configureDoctor } from './doctor/command.js';
 import { serve } from './serve.js';
 
 const port = (value: string) => {
@@ -44,6 +45,8 @@ program
   .action(async (options: { port: number; bind: string }, command: Command) => {
     await serve({ port: options.port, host: options.bind, config: configPairs(command.args) });
   });
+
+configureDoctor(program.command('doctor'));
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`redkit: ${error instanceof Error ? error.message : String(error)}`);

@@ -27,6 +27,7 @@ export { Leaderboard, type LeaderboardOptions, type Standing } from './data/lead
 export { type Period, periodLabel, periodLabels } from './data/periods.js';
 export { Queue, type QueueJob, type QueueOptions } from './data/queue.js';
 export { UniqueCounter, type UniqueCounterOptions } from './data/unique-counter.js';
+export * from './doctor/index.js';
 export { type Duration, toMilliseconds } from './duration.js';
 export { RedisCommandError, RedkitConfigError, RedkitError } from './errors.js';
 export { clusterSlot, escapeKeyPart, Keys } from './keys.js';

@@ -65,6 +65,9 @@ async function connectUrl(url: string): Promise<RedisPort> {
       `'${url}' is not a Redis URL: use redis://host:port/db, rediss:// for TLS, unix:///path or redis+sentinel://…`,
     );
   }
+  // Connection errors reach callers as rejected commands (and ioredis reconnects by itself); without a
+  // listener ioredis would also print each one as an "Unhandled error event".
+  client.on('error', () => {});
   try {
     await client.connect();
   } catch (error) {
