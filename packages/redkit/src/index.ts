@@ -4,6 +4,7 @@
 
 export {
   Cache,
+  CacheLoaderError,
   type CacheOptions,
   type CacheStats,
   CacheValueTooLargeError,
@@ -55,7 +56,13 @@ export {
 } from './pubsub/pubsub.js';
 export * from './ratelimit/index.js';
 export { type ServeOptions, serve } from './serve.js';
-export { type SessionData, type SessionRecord, Sessions, type SessionsOptions } from './session/sessions.js';
+export {
+  type SessionData,
+  type SessionRecord,
+  Sessions,
+  type SessionsOptions,
+  type SessionWriteOptions,
+} from './session/sessions.js';
 export type { BackoffOption } from './streams/backoff.js';
 export {
   StreamConsumer,

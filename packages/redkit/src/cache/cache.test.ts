@@ -8,7 +8,7 @@ import {
 } from '@redkit/test-utils';
 import { connect } from '../client/connect.js';
 import type { RedisPort } from '../client/port.js';
-import { Cache, CacheValueTooLargeError } from './cache.js';
+import { Cache, CacheLoaderError, CacheValueTooLargeError } from './cache.js';
 
 let server: RedisServerHandle | null = null;
 before(async () => {
@@ -93,8 +93,29 @@ for (const backend of ['embedded engine', 'redis-server'] as const) {
       assert.ok(Date.now() - started < 1_000, 'waiters were woken, not left to time out');
     });
 
-    it('lets another process load when the first loader throws, and when it hangs past its lock', async () => {
-      const [a, b] = [cacheOn(redis, { lockTtl: 200 }), cacheOn(await open(), { lockTtl: 200 })];
+    it("shares a throwing loader's error with the callers waiting for it, or retries once when asked", async () => {
+      const other = await open();
+      const [a, b] = [cacheOn(redis, { lockTtl: 200 }), cacheOn(other, { lockTtl: 200 })];
+      let failing = 0;
+      const down = async () => {
+        failing++;
+        await sleep(30);
+        throw new TypeError('database down');
+      };
+      const shared = await Promise.allSettled([a.getOrSet('down', down), b.getOrSet('down', down)]);
+      assert.equal(failing, 1, 'the failing source was called once');
+      const reasons = shared.map((r) => (r as PromiseRejectedResult).reason as Error);
+      assert.deepEqual(reasons.map((e) => e.name).sort(), ['CacheLoaderError', 'TypeError']);
+      const loaderError = reasons.find((e) => e instanceof CacheLoaderError) as CacheLoaderError;
+      assert.deepEqual(loaderError.loaderError, { name: 'TypeError', message: 'database down' });
+      assert.match(loaderError.message, /shares its error/);
+      await assert.rejects(a.getOrSet('down', down), TypeError, 'a later caller starts a new fill');
+      assert.equal(failing, 2);
+
+      const [c, d] = [
+        cacheOn(redis, { lockTtl: 200, fillRetries: 1 }),
+        cacheOn(other, { lockTtl: 200, fillRetries: 1 }),
+      ];
       let calls = 0;
       const flaky = async () => {
         calls++;
@@ -102,7 +123,8 @@ for (const backend of ['embedded engine', 'redis-server'] as const) {
         if (calls === 1) throw new Error('database timeout');
         return 'second try';
       };
-      const results = await Promise.allSettled([a.getOrSet('flaky', flaky), b.getOrSet('flaky', flaky)]);
+      const results = await Promise.allSettled([c.getOrSet('flaky', flaky), d.getOrSet('flaky', flaky)]);
+      assert.equal(calls, 2);
       assert.equal(results.filter((r) => r.status === 'rejected').length, 1);
       assert.deepEqual(
         results
@@ -110,7 +132,10 @@ for (const backend of ['embedded engine', 'redis-server'] as const) {
           .map((r) => (r as PromiseFulfilledResult<string>).value),
         ['second try'],
       );
+    });
 
+    it('lets exactly one waiter take over a fill whose loader hangs past its lock', async () => {
+      const [a, b] = [cacheOn(redis, { lockTtl: 200 }), cacheOn(await open(), { lockTtl: 200 })];
       let hangs = 0;
       const hanging = async () => {
         hangs++;
@@ -122,7 +147,9 @@ for (const backend of ['embedded engine', 'redis-server'] as const) {
       await sleep(20);
       assert.equal(await b.getOrSet('slow', hanging), 'load 2', 'the waiter took over once the lock expired');
       assert.ok(Date.now() - started < 600);
-      await slow;
+      assert.equal(await slow, 'load 2', "the hung filler's callers get the takeover's value");
+      assert.equal(hangs, 2);
+      assert.equal(a.stats.loadTimeouts, 1);
     });
 
     it('invalidates by tag atomically, even while a loader runs', async () => {
@@ -143,6 +170,61 @@ for (const backend of ['embedded engine', 'redis-server'] as const) {
       );
       assert.equal(value, 'stale mug', 'the caller gets what it loaded');
       assert.equal(await cache.get('p:3'), undefined, 'but nobody reads it from the cache');
+    });
+
+    it('never serves a value of an invalidated tag while fills and write-throughs race invalidations', async () => {
+      const rounds = process.env.REDKIT_FULL === '1' ? 2_000 : 150;
+      const ports = [redis, ...(await Promise.all([open(), open(), open()]))];
+      let database = 0; // the source of truth: its version number
+      let committed = 0; // the newest version whose invalidation has completed
+      const violations: string[] = [];
+      let served = 0;
+      const load = async () => {
+        const version = database;
+        await sleep(Math.random() * 3);
+        return version;
+      };
+      let running = true;
+      const writer = (async () => {
+        const invalidators = ports.map((p) => cacheOn(p, { namespace: 'race' }));
+        for (let i = 1; i <= rounds; i++) {
+          database = i; // update the source, then invalidate
+          await invalidators[i % invalidators.length]!.invalidateTags(['product']);
+          committed = i;
+          await sleep(Math.random() * 2);
+        }
+        running = false;
+      })();
+      // Eight callers, each with its own Cache (so none joins a lookup begun before an invalidation).
+      const callers = ports.flatMap((p) => [
+        cacheOn(p, { namespace: 'race' }),
+        cacheOn(p, { namespace: 'race' }),
+      ]);
+      await Promise.all(
+        callers.map(async (cache, n) => {
+          while (running) {
+            await new Promise(setImmediate); // the embedded engine answers in microtasks: let timers run
+            const floor = committed;
+            const how = n % 3;
+            const value =
+              how === 0
+                ? await cache.getOrSet('p', load, { tags: ['product'] })
+                : how === 1
+                  ? await cache.get<number>('p')
+                  : await cache.update('p', load, { tags: ['product'] });
+            if (value === undefined) continue;
+            served++;
+            if (value < floor) violations.push(`read ${value} after version ${floor} was invalidated`);
+          }
+        }),
+      );
+      await writer;
+      assert.deepEqual(violations, []);
+      assert.ok(served > rounds, `${served} values read`);
+      for (const cache of callers) {
+        const last = await cache.get<number>('p');
+        assert.ok(last === undefined || last === rounds, `after the last invalidation: ${last}`);
+      }
     });
 
     it('clears a namespace at once, keeps version keys alive longer than entries', async () => {
@@ -239,7 +321,7 @@ for (const backend of ['embedded engine', 'redis-server'] as const) {
       await cache.set('k', value);
       assert.deepEqual(await cache.get('k'), value);
       const raw = (await redis.sendBuffer('GET', 'mp:{k}:v')) as Buffer;
-      assert.notEqual(raw[0], '{'.charCodeAt(0), 'binary, not JSON');
+      assert.notEqual(raw[1], '{'.charCodeAt(0), 'binary (after the one-byte value prefix), not JSON');
     });
 
     it('answers from an in-process tier kept coherent across processes by pub/sub', async () => {

@@ -7,8 +7,12 @@ import { LuaScript } from '../client/port.js';
  * Layout of a session hash: `m:created`, `m:absolute` (deadline, ms), `m:user`; `d:<name>` JSON fields.
  */
 
-/** KEYS[1] session; ARGV idleMs, absoluteMs, user ('' for none), then field/value pairs. Returns the deadline. */
+/**
+ * KEYS[1] session; ARGV idleMs, absoluteMs, user ('' for none), then field/value pairs. Creates the session
+ * afresh (whatever was under that id is replaced). Returns the creation time and the deadline.
+ */
 export const CREATE = new LuaScript(`
+redis.call('DEL', KEYS[1])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local idle = tonumber(ARGV[1])

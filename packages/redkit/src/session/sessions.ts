@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisPort, RedisReply } from '../client/port.js';
 import { type Duration, toMilliseconds } from '../duration.js';
-import { RedkitConfigError } from '../errors.js';
+import { RedkitConfigError, RedkitError } from '../errors.js';
 import { Keys } from '../keys.js';
 import { CREATE, TOUCH } from './scripts.js';
 
@@ -24,6 +24,12 @@ export interface SessionRecord {
   /** Server time after which the session is dead whatever its activity, ms. */
   absoluteDeadline: number;
   data: SessionData;
+}
+
+/** Per-write options, for adapters whose framework decides a session's lifetime (e.g. a cookie's maxAge). */
+export interface SessionWriteOptions {
+  /** The sliding idle timeout from this write on (default: the idleTimeout option). */
+  idleTimeout?: Duration;
 }
 
 const DATA = 'd:';
@@ -55,12 +61,23 @@ export class Sessions {
   }
 
   async create(options: { userId?: string; data?: SessionData } = {}): Promise<SessionRecord> {
-    const id = Sessions.newId();
+    return this.put(Sessions.newId(), options);
+  }
+
+  /**
+   * Creates a session under an id the caller chose (a framework that makes its own ids, such as
+   * express-session), replacing whatever was stored under it. Prefer `create`, whose ids are 256-bit.
+   */
+  async put(
+    id: string,
+    options: { userId?: string; data?: SessionData } & SessionWriteOptions = {},
+  ): Promise<SessionRecord> {
+    checkId(id);
     const fields = encodeFields(options.data ?? {});
     const [createdAt, absoluteDeadline] = (await this.redis.runScript(
       CREATE,
       [this.sessionKey(id)],
-      [this.idleMs, this.absoluteMs, options.userId ?? '', ...fields],
+      [this.idle(options), this.absoluteMs, options.userId ?? '', ...fields],
     )) as [number, number];
     if (options.userId !== undefined) await this.index(options.userId, id, absoluteDeadline);
     return { id, userId: options.userId, createdAt, absoluteDeadline, data: { ...(options.data ?? {}) } };
@@ -74,9 +91,9 @@ export class Sessions {
   }
 
   /** Slides the idle expiry (never past the absolute deadline). False when the session is gone. */
-  async touch(id: string): Promise<boolean> {
+  async touch(id: string, options: SessionWriteOptions = {}): Promise<boolean> {
     if (!isWellFormedId(id)) return false;
-    return (await this.redis.runScript(TOUCH, [this.sessionKey(id)], [this.idleMs])) === 1;
+    return (await this.redis.runScript(TOUCH, [this.sessionKey(id)], [this.idle(options)])) === 1;
   }
 
   /**
@@ -84,14 +101,29 @@ export class Sessions {
    * written, so concurrent updates of other fields survive. False when the session is gone (it is not
    * recreated).
    */
-  async update(id: string, changes: SessionData): Promise<boolean> {
+  async update(
+    id: string,
+    changes: SessionData,
+    options: SessionWriteOptions & {
+      /** Moves the session to this user (null: to none), e.g. on login without regenerate. */
+      userId?: string | null;
+    } = {},
+  ): Promise<boolean> {
     if (!isWellFormedId(id)) return false;
-    const ops: string[] = [];
+    const ops: Array<string | number> = [];
     for (const [name, value] of Object.entries(changes)) {
       if (value === undefined) ops.push('d', DATA + name);
       else ops.push('s', DATA + name, JSON.stringify(value));
     }
-    return (await this.redis.runScript(TOUCH, [this.sessionKey(id)], [this.idleMs, ...ops])) === 1;
+    if (options.userId !== undefined) ops.push('s', 'm:user', options.userId ?? '');
+    const updated =
+      (await this.redis.runScript(TOUCH, [this.sessionKey(id)], [this.idle(options), ...ops])) === 1;
+    if (updated && options.userId) {
+      // The old user's index keeps the id until its next listing, which drops it (the user changed).
+      const session = await this.get(id);
+      if (session) await this.index(options.userId, id, session.absoluteDeadline);
+    }
+    return updated;
   }
 
   /** Ends a session now. */
@@ -139,6 +171,59 @@ export class Sessions {
     return ended;
   }
 
+  /**
+   * Every session id of this namespace (SCAN). Needs every key in one place: a single server or the
+   * embedded engine, not Redis Cluster (whose SCAN sees one node); there, list sessions per user.
+   */
+  async *ids(): AsyncGenerator<string> {
+    if (this.redis.backend.endsWith('cluster')) {
+      throw new RedkitError(
+        'Sessions.ids() (and count, clear) SCAN the keyspace, which on Redis Cluster sees one node only: use listForUser / destroyAllForUser there',
+      );
+    }
+    const prefix = this.keys.of('s', '');
+    let cursor = '0';
+    do {
+      const [next, keys] = (await this.redis.send(
+        'SCAN',
+        cursor,
+        'MATCH',
+        `${escapeGlob(prefix)}*`,
+        'COUNT',
+        1000,
+      )) as [string, string[]];
+      cursor = next;
+      for (const key of keys) yield key.slice(prefix.length);
+    } while (cursor !== '0');
+  }
+
+  /** How many sessions exist (a SCAN: see ids()). */
+  async count(): Promise<number> {
+    let count = 0;
+    for await (const _ of this.ids()) count++;
+    return count;
+  }
+
+  /** Ends every session of this namespace (a SCAN: see ids()). User indexes empty on their next listing. */
+  async clear(): Promise<number> {
+    let batch: string[] = [];
+    let ended = 0;
+    for await (const id of this.ids()) {
+      batch.push(this.sessionKey(id));
+      if (batch.length === 500) {
+        ended += (await this.redis.send('UNLINK', ...batch)) as number;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) ended += (await this.redis.send('UNLINK', ...batch)) as number;
+    return ended;
+  }
+
+  private idle(options: SessionWriteOptions): number {
+    if (options.idleTimeout === undefined) return this.idleMs;
+    return Math.max(1, toMilliseconds(options.idleTimeout, 'idleTimeout'));
+  }
+
   private async index(userId: string, id: string, deadline: number): Promise<void> {
     // A separate key (another Cluster slot): an index entry whose session is gone is dropped on listing.
     const key = this.userKey(userId);
@@ -158,8 +243,22 @@ export class Sessions {
   }
 }
 
+/** Ids are URL-safe: Sessions.newId()'s 43 characters, or a framework's own (express-session's are 32). */
 function isWellFormedId(id: string): boolean {
-  return typeof id === 'string' && /^[A-Za-z0-9_-]{43}$/.test(id);
+  return typeof id === 'string' && /^[A-Za-z0-9_-]{16,128}$/.test(id);
+}
+
+function checkId(id: string): void {
+  if (!isWellFormedId(id)) {
+    throw new RedkitConfigError(
+      `session id '${String(id).slice(0, 40)}' is not 16–128 URL-safe characters (A–Z a–z 0–9 _ -): generate ids with Sessions.newId()`,
+    );
+  }
+}
+
+/** A key prefix as a SCAN MATCH pattern that matches it literally. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
 
 function encodeFields(data: SessionData): string[] {
