@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { differential } from '@redkit/test-utils';
 import { Engine, EngineClient, ErrorReply, OK } from '@redkit/engine';
+import { differential } from '@redkit/test-utils';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const SPIN = 'local i = 0 while true do i = i + 1 end';
@@ -58,21 +58,29 @@ differential('busy scripts', (s) => {
     other.close();
   });
 
-  s.test('a busy function: FUNCTION STATS names it, SCRIPT KILL refuses, FUNCTION KILL stops it', async (d) => {
-    await d.same('CONFIG', 'SET', 'busy-reply-threshold', '100');
-    await d.same('FUNCTION', 'LOAD', `#!lua name=spin\nredis.register_function('spin', function() ${SPIN} end)`);
-    const other = await d.pair();
-    const spinning = d.start('FCALL', 'spin', '0', 'a1');
-    await sleep(300);
-    const [redis, engine] = await other.both('FUNCTION', 'STATS');
-    const withoutDuration = (reply: Buffer) => reply.toString('latin1').replace(/:\d+\r\n\$7\r\nengines/, ':?');
-    assert.equal(withoutDuration(engine), withoutDuration(redis));
-    await other.same('SCRIPT', 'KILL');
-    await other.same('HGET', 'h', 'f');
-    await other.same('FUNCTION', 'KILL');
-    await spinning.same();
-    other.close();
-  });
+  s.test(
+    'a busy function: FUNCTION STATS names it, SCRIPT KILL refuses, FUNCTION KILL stops it',
+    async (d) => {
+      await d.same('CONFIG', 'SET', 'busy-reply-threshold', '100');
+      await d.same(
+        'FUNCTION',
+        'LOAD',
+        `#!lua name=spin\nredis.register_function('spin', function() ${SPIN} end)`,
+      );
+      const other = await d.pair();
+      const spinning = d.start('FCALL', 'spin', '0', 'a1');
+      await sleep(300);
+      const [redis, engine] = await other.both('FUNCTION', 'STATS');
+      const withoutDuration = (reply: Buffer) =>
+        reply.toString('latin1').replace(/:\d+\r\n\$7\r\nengines/, ':?');
+      assert.equal(withoutDuration(engine), withoutDuration(redis));
+      await other.same('SCRIPT', 'KILL');
+      await other.same('HGET', 'h', 'f');
+      await other.same('FUNCTION', 'KILL');
+      await spinning.same();
+      other.close();
+    },
+  );
 });
 
 it('in-process: an async call defers past the threshold; callSync stops the script instead', async () => {
@@ -87,7 +95,10 @@ it('in-process: an async call defers past the threshold; callSync stops the scri
   const killed = await spinning;
   assert.ok(killed instanceof ErrorReply && killed.message.includes('Script killed by user'), String(killed));
   const stopped = other.callSync('EVAL', SPIN, '0');
-  assert.ok(stopped instanceof ErrorReply && stopped.message.includes('busy-reply-threshold'), String(stopped));
+  assert.ok(
+    stopped instanceof ErrorReply && stopped.message.includes('busy-reply-threshold'),
+    String(stopped),
+  );
   assert.deepEqual(other.callSync('SET', 'x', '1'), OK);
   engine.close();
 });

@@ -672,7 +672,7 @@ differential('scripting', (s) => {
 
   s.test('each run sees exactly its own KEYS and ARGV, whatever the previous run did to them', async (d) => {
     const census =
-      "local n = 0 for k in pairs(KEYS) do n = n + 1 end local m = 0 for k in pairs(ARGV) do m = m + 1 end return {n, m, tostring(KEYS[3]), tostring(KEYS.foo), tostring(ARGV[2])}";
+      'local n = 0 for k in pairs(KEYS) do n = n + 1 end local m = 0 for k in pairs(ARGV) do m = m + 1 end return {n, m, tostring(KEYS[3]), tostring(KEYS.foo), tostring(ARGV[2])}';
     await d.same('EVAL', census, '2', 'a', 'b', 'x', 'y');
     await d.same('EVAL', "KEYS[5] = 'e' KEYS.foo = 1 ARGV[1] = nil return #KEYS", '3', 'a', 'b', 'c', 'x');
     await d.same('EVAL', census, '1', 'a', 'x');

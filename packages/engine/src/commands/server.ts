@@ -1,5 +1,5 @@
-import type { Reply } from '../resp/reply.js';
 import { SystemClock } from '../keyspace/clock.js';
+import type { Reply } from '../resp/reply.js';
 import type { Session } from '../session.js';
 import { type CommandSpec, command } from './registry.js';
 import { clientCommand } from './server/client.js';
