@@ -99,13 +99,11 @@ describe('RedisSet', () => {
     assert.equal(zero.encoding(), 'hashtable');
   });
 
-  it('pops random members of a 100,000-member set in O(1) each', () => {
+  it('pops random members of a 100,000-member set, each once (cost per pop: bench/)', () => {
     const set = new RedisSet();
     for (let i = 0; i < 100_000; i++) set.add(`m${i}`, 512);
-    const started = process.hrtime.bigint();
     const seen = new Set<string>();
     for (let i = 0; i < 50_000; i++) seen.add(set.popRandom());
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
     assert.equal(seen.size, 50_000);
     assert.equal(set.size, 50_000);
     for (const m of seen) assert.equal(set.has(m), false);
@@ -113,7 +111,6 @@ describe('RedisSet', () => {
     assert.deepEqual([...set.membersBySlot()].sort(), set.toArray().sort());
     set.add('new-member', 512);
     assert.equal(set.membersBySlot().length, 50_001);
-    assert.ok(ms < 500, `50,000 pops took ${ms} ms`);
     const picked = sampleDistinctIndexes(set.size, 10);
     assert.equal(picked.length, 10);
   });
