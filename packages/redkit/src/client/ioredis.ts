@@ -69,7 +69,7 @@ export class IoredisPort implements RedisPort {
   runScript(script: LuaScript, keys: string[], args: RedisArg[]): Promise<RedisReply> {
     // The hot path of every pattern: straight to the client, one promise layer, no async wrappers.
     return (
-      this.client.call('EVALSHA', script.sha, keys.length, ...keys, ...args) as Promise<RedisReply>
+      this.client.call('evalsha', script.sha, keys.length, ...keys, ...args) as Promise<RedisReply>
     ).catch((error: unknown) => {
       // Only NOSCRIPT means "send the source": retrying on any other error would run the script twice.
       if (!isNoScript(error)) throw commandError(error);

@@ -50,14 +50,15 @@ export async function acquireWithin<T>(
   throw fail(outcome.attempts, outcome.miss);
 }
 
-const pool = { bytes: Buffer.alloc(0), offset: 0 };
+/** 256 tokens' worth of crypto randomness, hex-encoded at once: a token is then a cheap substring. */
+const pool = { hex: '', offset: 0 };
 
-/** A random 128-bit owner token (hex), drawn from a pooled crypto buffer. */
+/** A random 128-bit owner token (32 hex digits), drawn from a pooled crypto buffer. */
 export function ownerToken(): string {
-  if (pool.offset + 16 > pool.bytes.length) {
-    pool.bytes = randomFillSync(Buffer.alloc(16 * 256));
+  if (pool.offset + 32 > pool.hex.length) {
+    pool.hex = randomFillSync(Buffer.alloc(16 * 256)).toString('hex');
     pool.offset = 0;
   }
-  pool.offset += 16;
-  return pool.bytes.toString('hex', pool.offset - 16, pool.offset);
+  pool.offset += 32;
+  return pool.hex.slice(pool.offset - 32, pool.offset);
 }

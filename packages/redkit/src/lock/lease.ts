@@ -120,11 +120,15 @@ export class Lease {
   }
 
   /** Gives the lease up (compare-and-delete: never someone else's); true if it was still ours. */
-  async release(): Promise<boolean> {
-    if (this.released) return false;
+  release(): Promise<boolean> {
+    if (this.released) return Promise.resolve(false);
     this.released = true;
     this.stopTimers();
-    return this.backend.release();
+    try {
+      return this.backend.release();
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   private applyExtension(startedAt: number, ttlMs: number): void {

@@ -3,9 +3,9 @@ import type { RedisPort } from '../client/port.js';
 import { type Duration, toMilliseconds } from '../duration.js';
 import { RedkitConfigError } from '../errors.js';
 import { escapeKeyPart, Keys } from '../keys.js';
-import { type Attempt, keepTrying, ownerToken } from './acquire-loop.js';
+import { type Attempt, keepTrying, type Miss, ownerToken } from './acquire-loop.js';
 import { LockTimeoutError } from './errors.js';
-import { Lease, type LeaseBackend, type LeaseTiming, runHolding } from './lease.js';
+import { type ExtendOutcome, Lease, type LeaseBackend, type LeaseTiming, runHolding } from './lease.js';
 import { type RetryOptions, type RetryPolicy, retryPolicy } from './retry.js';
 import { ACQUIRE, acquireReply, EXTEND, RELEASE } from './scripts.js';
 
@@ -148,6 +148,8 @@ export function lockKeys(keys: Keys, resource: string): [lock: string, fence: st
  */
 export class Lock {
   private readonly settings: LockSettings;
+  /** Resource → its keys: locks are usually taken again and again on the same resources. */
+  private readonly keyCache = new Map<string, [lock: string, fence: string]>();
 
   constructor(
     private readonly redis: RedisPort,
@@ -157,14 +159,14 @@ export class Lock {
   }
 
   /** Waits up to the timeout for the lock; throws LockTimeoutError if it stays busy. */
-  acquire(resource: string, options: AcquireOptions = {}): Promise<LockHandle> {
+  acquire(resource: string, options: AcquireOptions = NO_OPTIONS): Promise<LockHandle> {
     return this.acquireWith(resource, options, false);
   }
 
   /** One attempt: the lock, or null if someone else holds it. */
   async tryAcquire(
     resource: string,
-    options: Omit<AcquireOptions, 'timeout'> = {},
+    options: Omit<AcquireOptions, 'timeout'> = NO_OPTIONS,
   ): Promise<LockHandle | null> {
     const attempt = await this.attempt(resource, acquisitionTiming(this.settings, options, false));
     return attempt.acquired ?? null;
@@ -177,7 +179,7 @@ export class Lock {
   async withLock<T>(
     resource: string,
     fn: (handle: LockHandle) => Promise<T> | T,
-    options: AcquireOptions = {},
+    options: AcquireOptions = NO_OPTIONS,
   ): Promise<T> {
     return runHolding(await this.acquireWith(resource, options, true), fn);
   }
@@ -187,12 +189,31 @@ export class Lock {
     return (await this.redis.send('EXISTS', lockKeys(this.settings.keys, resource)[0])) === 1;
   }
 
-  private async acquireWith(resource: string, options: AcquireOptions, renew: boolean): Promise<LockHandle> {
-    options.signal?.throwIfAborted();
-    const timing = acquisitionTiming(this.settings, options, renew);
+  /**
+   * The first attempt without an async layer of its own (the uncontended path: one EVALSHA and the
+   * handle); only a busy lock goes on to the waiting loop.
+   */
+  private acquireWith(resource: string, options: AcquireOptions, renew: boolean): Promise<LockHandle> {
+    let timing: AcquisitionTiming;
+    try {
+      options.signal?.throwIfAborted();
+      timing = acquisitionTiming(this.settings, options, renew);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const startedAt = performance.now();
-    const first = await this.attempt(resource, timing);
-    if (first.acquired) return first.acquired;
+    return this.attempt(resource, timing, startedAt).then((first) =>
+      first.acquired ? first.acquired : this.wait(resource, options, timing, startedAt, first as Miss),
+    );
+  }
+
+  private async wait(
+    resource: string,
+    options: AcquireOptions,
+    timing: AcquisitionTiming,
+    startedAt: number,
+    first: Miss,
+  ): Promise<LockHandle> {
     const outcome = await keepTrying(
       () => this.attempt(resource, timing),
       first,
@@ -205,28 +226,54 @@ export class Lock {
     throw timeoutError('lock', resource, timing.timeoutMs, outcome.attempts, outcome.miss.holderRemainingMs);
   }
 
-  private async attempt(
+  private attempt(
     resource: string,
     { ttlMs, timing }: AcquisitionTiming,
+    startedAt = performance.now(),
   ): Promise<Attempt<LockHandle>> {
-    const [lockKey, fenceKey] = lockKeys(this.settings.keys, resource);
+    let keys = this.keyCache.get(resource);
+    if (!keys) {
+      try {
+        keys = lockKeys(this.settings.keys, resource);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (this.keyCache.size >= KEY_CACHE_SIZE) this.keyCache.clear();
+      this.keyCache.set(resource, keys);
+    }
+    const [lockKey, fenceKey] = keys;
     const owner = ownerToken();
-    const startedAt = performance.now();
-    const reply = acquireReply(
-      await this.redis.runScript(ACQUIRE, [lockKey, fenceKey], [owner, ttlMs, this.settings.fencingTtlMs]),
-    );
-    if (!('token' in reply)) return reply;
-    const backend = singleNodeBackend(this.redis, lockKey, owner);
-    return { acquired: new LockHandle(resource, owner, reply.token, backend, timing, startedAt) };
+    return this.redis
+      .runScript(ACQUIRE, [lockKey, fenceKey], [owner, ttlMs, this.settings.fencingTtlMs])
+      .then((raw) => {
+        const reply = acquireReply(raw);
+        if (!('token' in reply)) return reply;
+        const backend = new SingleNodeBackend(this.redis, lockKey, owner);
+        return { acquired: new LockHandle(resource, owner, reply.token, backend, timing, startedAt) };
+      });
   }
 }
 
-function singleNodeBackend(redis: RedisPort, lockKey: string, owner: string): LeaseBackend {
-  return {
-    extend: async (ttlMs) =>
-      (await redis.runScript(EXTEND, [lockKey], [owner, ttlMs])) === 1 ? 'extended' : 'lost',
-    release: async () => (await redis.runScript(RELEASE, [lockKey], [owner])) === 1,
-  };
+const NO_OPTIONS: AcquireOptions = Object.freeze({});
+const KEY_CACHE_SIZE = 1024;
+
+/** Extension and release of a lock on one Redis: compare-and-extend, compare-and-delete. */
+class SingleNodeBackend implements LeaseBackend {
+  constructor(
+    private readonly redis: RedisPort,
+    private readonly lockKey: string,
+    private readonly owner: string,
+  ) {}
+
+  async extend(ttlMs: number): Promise<ExtendOutcome> {
+    return (await this.redis.runScript(EXTEND, [this.lockKey], [this.owner, ttlMs])) === 1
+      ? 'extended'
+      : 'lost';
+  }
+
+  release(): Promise<boolean> {
+    return this.redis.runScript(RELEASE, [this.lockKey], [this.owner]).then((reply) => reply === 1);
+  }
 }
 
 export function timeoutError(

@@ -5,6 +5,7 @@ import { escapeKeyPart, Keys } from '../keys.js';
 import {
   describeAlgorithm,
   emissionIntervalUs,
+  type FixedWindow,
   fixedWindow,
   gcra,
   type RateLimitAlgorithm,
@@ -14,8 +15,9 @@ import {
 } from './algorithms.js';
 import { BlockedCache } from './blocked-cache.js';
 import { RateLimitConfigError, RateLimitCostError, RateLimitExceededError } from './errors.js';
-import { type RateLimitResult, resultFromReply } from './result.js';
-import { decideScript, type ScriptLimit } from './script.js';
+import { fixedWindowScript } from './fixed-window-script.js';
+import { type RateLimitResult, resultFromReply, unpackFixedWindow } from './result.js';
+import { decideScript, MAX_LIMITS, type ScriptLimit } from './script.js';
 
 export interface RateLimiterOptions {
   /** Key namespace (default 'ratelimit'). Keys are `<namespace>:{<id>}:…`: one Cluster slot per identifier. */
@@ -130,6 +132,11 @@ export class RateLimiter {
         );
       }
     }
+    if (list.length > MAX_LIMITS) {
+      throw new RateLimitConfigError(
+        `a RateLimiter takes at most ${MAX_LIMITS} limits, got ${list.length}: split them over several limiters`,
+      );
+    }
     this.algorithms = Object.freeze(list);
     this.namespace = new Keys(options.namespace ?? 'ratelimit').namespace; // validates it
     this.suffixes = list.flatMap(keyParts).map((parts) => parts.map(escapeKeyPart).join(':'));
@@ -149,7 +156,11 @@ export class RateLimiter {
       typeof options.penalty === 'object' ? options.penalty : { duration: options.penalty ?? 0 };
     this.penaltyMs = toMilliseconds(penalty.duration, 'penalty duration');
     this.penaltyAfter = penalty.afterRefusals ?? 1;
-    this.script = decideScript(list.map(scriptLimit), this.penaltyMs, this.penaltyAfter);
+    const only = list.length === 1 ? list[0]! : undefined;
+    this.script =
+      only?.kind === 'fixedWindow' && this.penaltyMs === 0
+        ? fixedWindowScript(only.limit, only.windowMs)
+        : decideScript(list.map(scriptLimit), this.penaltyMs, this.penaltyAfter);
     if (!Number.isSafeInteger(this.penaltyAfter) || this.penaltyAfter < 1) {
       throw new RateLimitConfigError(
         `penalty afterRefusals must be a positive integer, got ${penalty.afterRefusals}: the number of refusals within the penalty duration that trigger a block`,
@@ -166,10 +177,15 @@ export class RateLimiter {
   }
 
   /** Decides one request for `id` and, if every limit admits it, spends its cost on all of them at once. */
-  async limit(id: string, options: LimitOptions = {}): Promise<RateLimitResult> {
+  limit(id: string, options?: LimitOptions): Promise<RateLimitResult> {
+    // Not async: the common call (no maxWait) returns decide()'s promise without another layer.
+    if (options?.maxWait === undefined) return this.decide(id, options?.cost, true);
+    return this.limitWithin(id, options);
+  }
+
+  private async limitWithin(id: string, options: LimitOptions): Promise<RateLimitResult> {
     const cost = this.checkCost(options.cost);
-    if (options.maxWait === undefined) return this.decide(id, cost, true);
-    const deadline = performance.now() + toMilliseconds(options.maxWait, 'maxWait');
+    const deadline = performance.now() + toMilliseconds(options.maxWait!, 'maxWait');
     for (;;) {
       const result = await this.decide(id, cost, true);
       if (result.allowed || result.retryAfterMs > deadline - performance.now()) return result;
@@ -186,7 +202,7 @@ export class RateLimiter {
 
   /** What `limit()` would answer now, without spending anything (`allowed`: would this cost pass?). */
   async peek(id: string, options: { cost?: number } = {}): Promise<RateLimitResult> {
-    return this.decide(id, this.checkCost(options.cost), false);
+    return this.decide(id, options.cost, false);
   }
 
   /** Alias of `peek()` (rate-limiter-flexible's name). */
@@ -216,7 +232,12 @@ export class RateLimiter {
     await this.redis.send('DEL', ...keys);
   }
 
-  private async decide(id: string, cost: number, consume: boolean): Promise<RateLimitResult> {
+  private async decide(
+    id: string,
+    costOption: number | undefined,
+    consume: boolean,
+  ): Promise<RateLimitResult> {
+    const cost = costOption === 1 || costOption === undefined ? 1 : this.checkCost(costOption);
     const keys = this.keysOf(id);
     if (consume && this.cache) {
       const cached = this.cache.get(id);
@@ -226,8 +247,16 @@ export class RateLimiter {
         return cached;
       }
     }
-    const reply = (await this.redis.runScript(this.script, keys, [consume ? 1 : 0, cost])) as number[];
-    const { result, blockedForMs } = resultFromReply(this.algorithms, reply);
+    const reply = await this.redis.runScript(this.script, keys, [consume ? 1 : 0, cost]);
+    let result: RateLimitResult;
+    let blockedForMs: number;
+    if (typeof reply === 'number') {
+      // The packed reply of a lone fixed window (see fixedWindowScript).
+      result = unpackFixedWindow(this.algorithms[0] as FixedWindow, reply);
+      blockedForMs = result.allowed || result.remaining > 0 ? 0 : result.resetMs;
+    } else {
+      ({ result, blockedForMs } = resultFromReply(this.algorithms, reply as number[]));
+    }
     if (consume) {
       if (result.allowed) this.stats.allowed++;
       else this.stats.refused++;

@@ -101,5 +101,26 @@ for (const [name, open] of clients) {
       assert.equal((await limiter.peek('user:1')).blocked, true);
       assert.equal((await limiter.peek('user:2')).blocked, false);
     });
+
+    it('a lone fixed window (its integer reply) across slots, with a block', async () => {
+      const limiter = new RateLimiter(redis, fixedWindow(3, '1m'), {
+        namespace: `lone-${name.split(' ')[0]}`,
+      });
+      const ids = Array.from({ length: 12 }, (_, i) => `user:${i}`);
+      const results = await Promise.all(
+        ids.map(async (id) => {
+          const seen = [];
+          for (let i = 0; i < 4; i++) seen.push(await limiter.limit(id));
+          return seen.map((r) => `${r.allowed}/${r.remaining}`).join(' ');
+        }),
+      );
+      assert.deepEqual(
+        results,
+        ids.map(() => 'true/2 true/1 true/0 false/0'),
+      );
+      await limiter.block('user:0', '1m');
+      const blocked = await limiter.peek('user:0');
+      assert.deepEqual([blocked.blocked, blocked.limits[0]!.remaining], [true, 0]);
+    });
   });
 }

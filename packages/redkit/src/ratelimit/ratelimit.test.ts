@@ -17,6 +17,7 @@ import { RateLimitConfigError, RateLimitCostError, RateLimitExceededError } from
 import { RateLimiter } from './limiter.js';
 import { leastWait, modelOf, random, remainingOf } from './models.test-support.js';
 import { rateLimitHeaders } from './result.js';
+import { MAX_LIMITS } from './script.js';
 
 const { fixedWindow, slidingWindowLog, slidingWindowCounter, tokenBucket, gcra } = RateLimiter;
 
@@ -263,6 +264,73 @@ describe('RateLimiter on the engine with a ManualClock', () => {
     await assert.rejects(limiter.block('u', 0), RateLimitConfigError);
   });
 
+  it('a lone fixed window (one integer reply): the last millisecond, blocks, a counter without expiry', async () => {
+    const limiter = new RateLimiter(redis, fixedWindow(3, 1000), { namespace: 'lone' });
+    assert.equal((await limiter.limit('u', { cost: 2 })).remaining, 1);
+    clock.advance(999);
+    const refused = await limiter.limit('u', { cost: 2 });
+    assert.deepEqual(
+      [refused.allowed, refused.remaining, refused.resetMs, refused.retryAfterMs],
+      [false, 1, 1, 1],
+    );
+    clock.advance(1);
+    const fresh = await limiter.limit('u', { cost: 2 });
+    assert.deepEqual([fresh.allowed, fresh.remaining, fresh.resetMs], [true, 1, 1000], 'the window is over');
+    await limiter.block('u', '5s');
+    const blocked = await limiter.limit('u');
+    assert.deepEqual([blocked.allowed, blocked.blocked, blocked.retryAfterMs], [false, true, 5000]);
+    assert.deepEqual([blocked.limits[0]!.allowed, blocked.limits[0]!.remaining], [true, 1]);
+    assert.equal((await limiter.peek('u')).blocked, true);
+    await limiter.unblock('u');
+    const after = await limiter.limit('u');
+    assert.deepEqual([after.allowed, after.remaining], [true, 0], 'unblock keeps the count');
+    await redis.send('PERSIST', 'lone:{u}:fw:1000');
+    clock.advance(100);
+    const persisted = await limiter.limit('u');
+    assert.deepEqual(
+      [persisted.allowed, persisted.resetMs],
+      [false, 1000],
+      'a counter without expiry gets one',
+    );
+    assert.equal(await assertAllKeysExpire(redis, 'lone'), 1);
+  });
+
+  it('a lone fixed window: large limits and windows (an integer reply, or the general one past 2^53)', async () => {
+    for (const [window, ms] of [
+      ['1h', 3_600_000],
+      ['30d', 2_592_000_000],
+    ] as const) {
+      const limiter = new RateLimiter(redis, fixedWindow(1_000_000_000, window), {
+        namespace: `big${window}`,
+      });
+      const first = await limiter.limit('u', { cost: 7 });
+      assert.deepEqual([first.allowed, first.remaining, first.resetMs], [true, 999_999_993, ms]);
+      clock.advance(10);
+      const peeked = await limiter.peek('u', { cost: 999_999_993 });
+      assert.deepEqual([peeked.allowed, peeked.remaining, peeked.resetMs], [true, 999_999_993, ms - 10]);
+      assert.equal((await limiter.limit('u', { cost: 999_999_993 })).remaining, 0);
+      const refused = await limiter.limit('u');
+      assert.deepEqual([refused.allowed, refused.remaining, refused.retryAfterMs], [false, 0, ms - 10]);
+    }
+  });
+
+  it(`up to ${MAX_LIMITS} limits in one limiter (one script, all or nothing)`, async () => {
+    const limits = Array.from({ length: MAX_LIMITS }, (_, i) =>
+      [slidingWindowCounter, slidingWindowLog, fixedWindow][i % 3]!(10 + i, 1000 * (i + 1)),
+    );
+    const limiter = new RateLimiter(redis, limits, { namespace: 'many', penalty: '1s' });
+    for (let i = 0; i < 10; i++) assert.equal((await limiter.limit('u')).allowed, true);
+    const refused = await limiter.limit('u');
+    assert.deepEqual(
+      [refused.allowed, refused.limits[0]!.allowed, refused.limits[1]!.allowed],
+      [false, false, true],
+    );
+    assert.throws(
+      () => new RateLimiter(redis, [...limits, gcra(1, '1s')]),
+      (e: Error) => e instanceof RateLimitConfigError && /at most 16 limits/.test(e.message),
+    );
+  });
+
   it('consume() rejects with RateLimitExceededError carrying the result', async () => {
     const limiter = new RateLimiter(redis, fixedWindow(1, '1m'), { namespace: 'consume' });
     assert.equal((await limiter.consume('u')).allowed, true);
@@ -443,6 +511,27 @@ describe('RateLimiter on redis-server (real time)', {
     await sleep(refused.retryAfterMs + 5);
     const again = await limiter.limit('u');
     assert.deepEqual([again.allowed, again.fromCache], [true, false]);
+  });
+
+  it('a lone fixed window with a large limit and window (the integer reply) on real Redis', async () => {
+    for (const [window, ms] of [
+      ['1h', 3_600_000],
+      ['30d', 2_592_000_000],
+    ] as const) {
+      const limiter = new RateLimiter(redis, fixedWindow(1_000_000_000, window), {
+        namespace: `real-big${window}`,
+      });
+      const first = await limiter.limit('u', { cost: 999_999_999 });
+      assert.deepEqual([first.allowed, first.remaining, first.resetMs], [true, 1, ms]);
+      const refused = await limiter.limit('u', { cost: 2 });
+      assert.deepEqual([refused.allowed, refused.remaining], [false, 1]);
+      assert.ok(
+        refused.retryAfterMs > ms - 1000 && refused.retryAfterMs <= ms,
+        `retry ${refused.retryAfterMs}`,
+      );
+      assert.equal((await limiter.limit('u')).remaining, 0, 'the refusal spent nothing');
+      await assertAllKeysExpire(redis, `real-big${window}`);
+    }
   });
 
   it('works through node-redis as through ioredis', async () => {

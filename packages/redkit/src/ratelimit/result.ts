@@ -1,4 +1,4 @@
-import type { RateLimitAlgorithm } from './algorithms.js';
+import type { FixedWindow, RateLimitAlgorithm } from './algorithms.js';
 
 /** One limit's part of a decision. */
 export interface LimitState {
@@ -69,6 +69,30 @@ export function resultFromReply(
     limits,
   };
   return { result, blockedForMs: allowed ? 0 : blockedForMs };
+}
+
+/**
+ * The packed reply of a lone fixed window while not blocked: `(count × (window + 1) + ttl) × 2 + admits`,
+ * count being the window's count after the request (capped at the limit), ttl the ms until it ends.
+ */
+export function unpackFixedWindow(algorithm: FixedWindow, reply: number): RateLimitResult {
+  const allowed = reply % 2 === 1;
+  const rest = (reply - (allowed ? 1 : 0)) / 2;
+  const span = algorithm.windowMs + 1;
+  const resetMs = rest % span;
+  const remaining = Math.max(0, algorithm.limit - (rest - resetMs) / span);
+  const retryAfterMs = allowed ? 0 : resetMs;
+  const limit = algorithm.limit;
+  return {
+    allowed,
+    limit,
+    remaining,
+    resetMs,
+    retryAfterMs,
+    blocked: false,
+    fromCache: false,
+    limits: [{ algorithm, allowed, limit, remaining, resetMs, retryAfterMs }],
+  };
 }
 
 /**
