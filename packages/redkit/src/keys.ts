@@ -6,7 +6,14 @@ const ESCAPES: Record<string, string> = { '%': '%25', ':': '%3A', '{': '%7B', '}
 
 /** Escapes a user-supplied key part so it cannot add separators or hash tags. */
 export function escapeKeyPart(part: string | number): string {
-  return String(part).replace(UNSAFE, (c) => ESCAPES[c]!);
+  const text = typeof part === 'string' ? part : String(part);
+  // Most parts need no escaping: scan once before paying for a regex replace (this runs on every call).
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x25 || c === 0x3a || c === 0x7b || c === 0x7d)
+      return text.replace(UNSAFE, (ch) => ESCAPES[ch]!);
+  }
+  return text;
 }
 
 /**
