@@ -1,9 +1,10 @@
 // Benchmarks: the engine measured side by side with its peers in one run, printed as ratios.
-// Usage: npm run bench [-- server|in-process|memory|scripting|streams|cache|ratelimit|locks|stream-consumer]
+// Usage: npm run bench [-- server|in-process|memory|scripting|streams|cache|ratelimit|locks|stream-consumer|persistence]
 import { benchCache } from './cache.js';
 import { benchInProcess } from './in-process.js';
 import { benchLocks } from './locks.js';
 import { benchMemory } from './memory.js';
+import { benchPersistence } from './persistence.js';
 import { benchRateLimit } from './ratelimit.js';
 import { benchScripting } from './scripting.js';
 import { benchServerThroughput } from './server-throughput.js';
@@ -23,3 +24,4 @@ if (!only || only === 'cache') await benchCache(rounds);
 if (!only || only === 'ratelimit') await benchRateLimit(rounds);
 if (!only || only === 'locks') await benchLocks(rounds);
 if (!only || only === 'stream-consumer') await benchStreamConsumer(rounds);
+if (!only || only === 'persistence') await benchPersistence(rounds);

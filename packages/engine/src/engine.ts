@@ -11,6 +11,8 @@ import {
 import { Config } from './config.js';
 import { type Clock, SystemClock } from './keyspace/clock.js';
 import { Database } from './keyspace/database.js';
+import { MemoryManager } from './memory/manager.js';
+import type { ReplyBarrier, WriteObserver } from './persistence/hooks.js';
 import { PubSubHub } from './pubsub.js';
 import { busyError, errorArg, RedisError } from './resp/errors.js';
 import { ErrorReply, PushReply, QUEUED, type Reply } from './resp/reply.js';
@@ -55,6 +57,8 @@ export class Engine {
   readonly stats = new EngineStats();
   readonly sessions = new Map<number, Session>();
   readonly startedAt: number;
+  /** maxmemory: the memory estimate, LRU/LFU data and eviction (see memory/). */
+  readonly memory: MemoryManager;
   /** Writes since start (Redis's server.dirty). */
   dirty = 0;
   /** Keys WATCHed, per database index: key → sessions. */
@@ -65,6 +69,10 @@ export class Engine {
   busyScript: BusyScript | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
   lastSave: number;
+  /** Sees every executed write, in order (the append-only file, see persistence/); unset when off. */
+  writeObserver: WriteObserver | undefined;
+  /** Set by persistence: replies wait until the writes they acknowledge are in the file. */
+  replyBarrier: ReplyBarrier | undefined;
 
   constructor(options: EngineOptions = {}) {
     this.clock = options.clock ?? new SystemClock();
@@ -77,6 +85,8 @@ export class Engine {
       stats: this.stats,
     };
     this.databases = Array.from({ length: this.config.number('databases') }, (_, i) => new Database(i, host));
+    this.memory = new MemoryManager(this);
+    this.memory.sync();
     this.startedAt = this.clock.now();
     this.lastSave = Math.floor(this.startedAt / 1000);
     if (this.clock instanceof SystemClock) this.startActiveExpiry();
@@ -167,6 +177,10 @@ export class Engine {
         `ERR wrong number of arguments for '${this.commands.fullName(spec)}' command`,
       );
     }
+    if (!this.busyScript) {
+      const oom = this.memory.admit(session, spec, argv);
+      if (oom !== undefined) return this.reject(session, spec, oom);
+    }
     if (session.protocol === 2 && session.subscriptionCount > 0) {
       const fullName = this.commands.fullName(spec);
       if (!SUBSCRIBED_ALLOWED.has(fullName)) {
@@ -207,6 +221,21 @@ export class Engine {
 
   /** Runs a command's handler with statistics and error mapping (also used by EXEC). */
   call(session: Session, spec: CommandSpec, argv: string[]): CommandResult {
+    const observer = this.writeObserver;
+    if (observer === undefined) return this.run(session, spec, argv);
+    const db = session.db;
+    const dirty = this.dirty;
+    observer.enter();
+    let result: CommandResult = NO_REPLY;
+    try {
+      result = this.run(session, spec, argv);
+    } finally {
+      result = observer.leave(session, db, spec, argv, result, this.dirty !== dirty);
+    }
+    return result;
+  }
+
+  private run(session: Session, spec: CommandSpec, argv: string[]): CommandResult {
     const stat = this.statsOf(spec);
     // Durations are measured on every call for a command's first 8 calls, then on every 8th call
     // (weighted by 8): reading the clock twice per call costs more than many commands themselves.
@@ -268,10 +297,13 @@ export class Engine {
     if (this.blocking.hasReady) this.blocking.serveReady();
   }
 
-  /** Freezes time until `thawTime` (a script that yields keeps one instant across event-loop turns). */
-  freezeTime(): boolean {
+  /**
+   * Freezes time until `thawTime` (a script that yields keeps one instant across event-loop turns), at
+   * `at` when given (loading an AOF freezes it at 0 so that no key expires while the file replays).
+   */
+  freezeTime(at?: number): boolean {
     if (this.frozenTime !== undefined) return false;
-    this.frozenTime = this.clock.now();
+    this.frozenTime = at ?? this.clock.now();
     return true;
   }
 
@@ -293,6 +325,8 @@ export class Engine {
   /** Every change to a key ends here: WATCH, dirty count, blocked clients, notifications. */
   keyChanged(db: Database, key: string, event: string, eventClass: EventClass): void {
     this.dirty++;
+    this.memory.keyChanged(db, key);
+    this.writeObserver?.keyChanged(db, key);
     this.touchWatched(db, key);
     this.blocking.keyChanged(db, key);
     this.notify(db, key, event, eventClass);
@@ -359,6 +393,7 @@ export class Engine {
 
   private onExpired(db: Database, key: string): void {
     this.stats.expiredKeys++;
+    this.writeObserver?.keyExpired(db, key);
     this.touchWatched(db, key);
     this.notify(db, key, 'expired', 'x');
   }

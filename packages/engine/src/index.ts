@@ -1,6 +1,7 @@
 export { type CommandArgument, createEngine, EngineClient, toBinaryString } from './client.js';
 export { Engine, type EngineOptions } from './engine.js';
 export { type Clock, ManualClock, SystemClock } from './keyspace/clock.js';
+export * from './persistence/index.js';
 export { ProtocolError, RequestDecoder } from './resp/decoder.js';
 export { RedisError } from './resp/errors.js';
 export * from './resp/reply.js';

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { checkAof } from '@redkit/engine';
 import { Command, InvalidArgumentError } from 'commander';
 import { configureDoctor } from './doctor/command.js';
 import { serve } from './serve.js';
@@ -47,6 +48,20 @@ program
   });
 
 configureDoctor(program.command('doctor'));
+
+program
+  .command('check-aof')
+  .description(
+    'check an append-only file (a Redis 7 manifest, the appendonlydir, or one file) as loading reads it; ' +
+      'with --fix, cut a truncated last file back to its last complete command',
+  )
+  .argument('<path>', 'the manifest, the AOF directory or an AOF file')
+  .option('--fix', 'truncate a damaged last file at its last complete command')
+  .action(async (path: string, options: { fix?: boolean }) => {
+    const report = await checkAof(path, { fix: options.fix === true });
+    for (const line of report.lines) console.log(line);
+    process.exitCode = report.ok ? 0 : 1;
+  });
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`redkit: ${error instanceof Error ? error.message : String(error)}`);

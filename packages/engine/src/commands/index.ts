@@ -1,3 +1,4 @@
+import { persistenceCommands } from '../persistence/commands.js';
 import { bitmapsCommands } from './bitmaps.js';
 import { connectionCommands } from './connection.js';
 import { hashesCommands } from './hashes.js';
@@ -30,4 +31,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...streamsCommands,
   ...serverCommands,
   ...scriptingCommands,
+  ...persistenceCommands,
 ];

@@ -1,3 +1,5 @@
+import type { AccessClocks } from '../memory/access.js';
+import { accountedValueBytes, keyBytes, measureValueBytes } from '../memory/estimate.js';
 import type { RedisValue } from './values.js';
 
 /** What a database needs from its engine: time, statistics and expiry events. */
@@ -16,6 +18,10 @@ export class Database {
   data = new Map<string, RedisValue>();
   expires = new Map<string, number>();
   private expireCursor: IterableIterator<[string, number]> | undefined;
+  /** Estimated bytes of the keys and values (memory/estimate.ts), kept up to date by every change. */
+  usedBytes = 0;
+  /** Per-key LRU/LFU access data, present while the maxmemory-policy needs it (memory/). */
+  access: AccessClocks | undefined;
 
   constructor(
     public index: number,
@@ -39,6 +45,7 @@ export class Database {
     const value = this.data.get(key);
     if (value === undefined) return undefined;
     if (this.expires.size > 0 && this.expireIfNeeded(key)) return undefined;
+    if (this.access !== undefined) this.access.touch(key);
     return value;
   }
 
@@ -48,14 +55,28 @@ export class Database {
 
   /** Stores a value. The key's TTL is removed unless `keepTtl`. */
   set(key: string, value: RedisValue, keepTtl = false): void {
+    const old = this.data.get(key);
     this.data.set(key, value);
+    // What `old` was accounted at must be read before measuring `value`: they may be the same object.
+    const before = old === undefined ? -keyBytes(key) : accountedValueBytes(old);
+    this.usedBytes += measureValueBytes(value) - before;
+    if (this.access !== undefined) this.access.stored(key, old === undefined);
     if (!keepTtl && this.expires.size > 0) this.expires.delete(key);
   }
 
   delete(key: string): boolean {
-    if (!this.data.delete(key)) return false;
+    const old = this.data.get(key);
+    if (old === undefined) return false;
+    this.data.delete(key);
+    this.unaccount(key, old);
     if (this.expires.size > 0) this.expires.delete(key);
     return true;
+  }
+
+  /** Takes a removed key out of the memory estimate and the access data. */
+  private unaccount(key: string, old: RedisValue): void {
+    this.usedBytes -= keyBytes(key) + accountedValueBytes(old);
+    if (this.access !== undefined) this.access.forget(key);
   }
 
   /** The key's absolute expiry time in ms, or undefined when it has none. */
@@ -80,6 +101,8 @@ export class Database {
   clear(): void {
     this.data = new Map();
     this.expires = new Map();
+    this.usedBytes = 0;
+    this.access?.clear();
     this.expireCursor = undefined;
   }
 
@@ -87,6 +110,8 @@ export class Database {
   swapContents(other: Database): void {
     [this.data, other.data] = [other.data, this.data];
     [this.expires, other.expires] = [other.expires, this.expires];
+    [this.usedBytes, other.usedBytes] = [other.usedBytes, this.usedBytes];
+    [this.access, other.access] = [other.access, this.access];
     // An active-expiry cursor walks one expires map; it must not follow that map into the other db.
     this.expireCursor = undefined;
     other.expireCursor = undefined;
@@ -96,7 +121,9 @@ export class Database {
   expireIfNeeded(key: string): boolean {
     const at = this.expires.get(key);
     if (at === undefined || at > this.host.now()) return false;
+    const old = this.data.get(key);
     this.data.delete(key);
+    if (old !== undefined) this.unaccount(key, old);
     this.expires.delete(key);
     this.host.onExpired(this, key);
     return true;
@@ -120,7 +147,9 @@ export class Database {
       }
       const [key, at] = next.value;
       if (at <= now) {
+        const old = this.data.get(key);
         this.data.delete(key);
+        if (old !== undefined) this.unaccount(key, old);
         this.expires.delete(key);
         this.host.onExpired(this, key);
         removed++;

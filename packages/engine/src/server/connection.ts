@@ -93,11 +93,17 @@ export class Connection implements SessionTransport {
 
   private end(): void {
     if (this.ending) return;
-    this.flush();
     this.ending = true;
-    this.socket.end();
     this.engine.closeSession(this.session);
+    // The last replies (QUIT's OK …) still wait for the AOF like any other.
+    if (!this.engine.replyBarrier?.hold(this.finishEnd)) this.finishEnd();
   }
+
+  private readonly finishEnd = (): void => {
+    const data = this.output.take();
+    if (data) this.socket.write(data);
+    this.socket.end();
+  };
 
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
@@ -108,7 +114,12 @@ export class Connection implements SessionTransport {
   private flush(): void {
     this.flushScheduled = false;
     if (this.ending) return;
+    // With an AOF, a reply leaves only once the write it acknowledges is in the file (appendfsync
+    // always: on disk); persistence calls back when it is, for every connection of the batch at once.
+    if (this.engine.replyBarrier?.hold(this.flushAfterBarrier)) return;
     const data = this.output.take();
     if (data) this.socket.write(data);
   }
+
+  private readonly flushAfterBarrier = (): void => this.flush();
 }

@@ -1,5 +1,11 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Engine } from '../engine.js';
+import {
+  type AofOptions,
+  type AppendOnlyFile,
+  appendOnlyFileOf,
+  openPersistence,
+} from '../persistence/aof.js';
 import { Connection } from './connection.js';
 
 export interface ServerOptions {
@@ -7,11 +13,15 @@ export interface ServerOptions {
   /** Address to bind; 127.0.0.1 by default, as a safe default. */
   host?: string;
   engine?: Engine;
+  /** Logging of the append-only file (opened before listening when the engine's config says appendonly yes). */
+  aof?: AofOptions;
 }
 
 /** A RESP2/RESP3 server for an engine: redis-cli, ioredis and node-redis connect to it. */
 export class RespServer {
   private readonly sockets = new Set<Socket>();
+  /** The append-only file this server opened (`appendonly yes`): loaded before it accepts clients. */
+  aof: AppendOnlyFile | undefined;
 
   private constructor(
     readonly engine: Engine,
@@ -20,17 +30,23 @@ export class RespServer {
 
   static async listen(options: ServerOptions = {}): Promise<RespServer> {
     const engine = options.engine ?? new Engine();
+    // An AOF the caller opened stays theirs; one opened here is closed with the server.
+    const aof = appendOnlyFileOf(engine) ? undefined : await openPersistence(engine, options.aof);
     const server = createServer();
     const instance = new RespServer(engine, server);
+    instance.aof = aof;
     server.on('connection', (socket) => {
       instance.sockets.add(socket);
       socket.on('close', () => instance.sockets.delete(socket));
       new Connection(engine, socket);
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      server.once('error', (error) => {
+        aof?.close();
+        reject(error);
+      });
       server.listen(options.port ?? 6379, options.host ?? '127.0.0.1', () => {
-        server.off('error', reject);
+        server.removeAllListeners('error');
         resolve();
       });
     });
@@ -45,5 +61,6 @@ export class RespServer {
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.aof?.close();
   }
 }

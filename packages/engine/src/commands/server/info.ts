@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { arch, machine, type as osType, release, totalmem } from 'node:os';
 import type { Engine } from '../../engine.js';
+import { withAofFields } from '../../persistence/info.js';
 import type { Reply } from '../../resp/reply.js';
 import { VerbatimReply } from '../../resp/reply.js';
 import type { Session } from '../../session.js';
@@ -189,10 +190,10 @@ function memoryFields(c: Session): Fields {
   ];
 }
 
-/** The engine does not persist yet: no RDB save has run and no AOF is written. */
+/** No RDB save ever runs; the aof_* fields come from the append-only file when one is open. */
 function persistenceFields(c: Session): Fields {
   const engine = c.engine;
-  return [
+  return withAofFields(engine, [
     ['loading', 0],
     ['async_loading', 0],
     ['current_cow_peak', 0],
@@ -223,7 +224,7 @@ function persistenceFields(c: Session): Fields {
     ['aof_last_cow_size', 0],
     ['module_fork_in_progress', 0],
     ['module_fork_last_cow_size', 0],
-  ];
+  ]);
 }
 
 /** Network byte counts are not seen by the engine (the transport owns the sockets), so they read 0. */
