@@ -1,7 +1,7 @@
+import { keyBytes, MAP_SLOT_BYTES, measureValueBytes, tableCapacity } from '../memory/estimate.js';
+import { STARTUP_BYTES } from '../memory/manager.js';
 import { fail, SYNTAX } from '../resp/errors.js';
 import { DoubleReply, MapReply, OK, type Reply, StatusReply, VerbatimReply } from '../resp/reply.js';
-import { STARTUP_BYTES } from '../memory/manager.js';
-import { keyBytes, MAP_SLOT_BYTES, measureValueBytes, tableCapacity } from '../memory/estimate.js';
 import type { Session } from '../session.js';
 import { toInteger } from './args.js';
 import { type CommandSpec, command } from './registry.js';
@@ -58,7 +58,8 @@ function processMemory(): { allocated: number; active: number; resident: number 
 }
 
 /** Redis computes these percentages in single precision. */
-const percent = (part: number, whole: number) => new DoubleReply(Math.fround(whole > 0 ? (part * 100) / whole : 0));
+const percent = (part: number, whole: number) =>
+  new DoubleReply(Math.fround(whole > 0 ? (part * 100) / whole : 0));
 const ratio = (a: number, b: number) => new DoubleReply(Math.fround(b > 0 ? a / b : 0));
 
 function stats(c: Session): Reply {
@@ -188,7 +189,11 @@ export const memoryCommands: CommandSpec[] = [
         [2, 2, 1],
         ['read', 'slow'],
         usage,
-        docs('4.0.0', 'Estimates the bytes a key and its value take.', 'O(N) where N is the number of samples.'),
+        docs(
+          '4.0.0',
+          'Estimates the bytes a key and its value take.',
+          'O(N) where N is the number of samples.',
+        ),
       ),
       sub('doctor', 2, doctor, '4.0.0', 'Reports memory problems, if any.'),
       sub('stats', 2, stats, '4.0.0', 'Answers details about the memory in use.'),
