@@ -5,6 +5,7 @@ import { hashesCommands } from './hashes.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { keysCommands } from './keys.js';
 import { listsCommands } from './lists.js';
+import { memoryCommands } from './memory.js';
 import { pubsubCommands } from './pubsub.js';
 import type { CommandSpec } from './registry.js';
 import { scriptingCommands } from './scripting.js';
@@ -30,6 +31,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...sortedSetsCommands,
   ...streamsCommands,
   ...serverCommands,
+  ...memoryCommands,
   ...scriptingCommands,
   ...persistenceCommands,
 ];

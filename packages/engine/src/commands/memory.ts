@@ -155,8 +155,8 @@ function doctor(c: Session): Reply {
   const used = c.engine.memory.usedMemory();
   const text =
     used < DOCTOR_MIN_BYTES
-      ? "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting."
-      : "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.";
+      ? "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n"
+      : "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n";
   return new VerbatimReply(text);
 }
 
@@ -206,7 +206,14 @@ export const memoryCommands: CommandSpec[] = [
         () => MEMORY_HELP,
         docs('4.0.0', 'Returns helpful text about the different subcommands.'),
       ),
-      sub('purge', 2, () => OK, '4.0.0', 'Asks the allocator to release memory.'),
+      sub(
+        'purge',
+        2,
+        () => OK,
+        '4.0.0',
+        'Asks the allocator to release memory.',
+        'Depends on how much memory is allocated, could be slow',
+      ),
       sub(
         'malloc-stats',
         2,

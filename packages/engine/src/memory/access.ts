@@ -1,3 +1,6 @@
+import type { Database } from '../keyspace/database.js';
+import type { RedisValue } from '../keyspace/values.js';
+
 /**
  * Per-key access data for the LRU and LFU eviction policies, in the 24 bits Redis keeps in each object:
  * LRU: the clock in seconds (mod 2^24) of the last access;
@@ -122,5 +125,16 @@ export class AccessClocks {
    */
   score(key: string): number {
     return this.lfu ? 255 - this.frequency(key) : this.idleMs(key);
+  }
+}
+
+/** A lookup that counts a hit or miss but leaves the key's access data alone (LOOKUP_NOTOUCH). */
+export function readWithoutTouch(db: Database, key: string): RedisValue | undefined {
+  const access = db.access;
+  db.access = undefined;
+  try {
+    return db.read(key);
+  } finally {
+    db.access = access;
   }
 }

@@ -44,7 +44,7 @@ export function stringBytes(length: number): number {
 /** A V8 hash table's capacity for `count` entries. */
 export function tableCapacity(count: number): number {
   if (count <= 4) return 4;
-  return 2 ** Math.ceil(Math.log2(count));
+  return count <= 1 << 30 ? 1 << (32 - Math.clz32(count - 1)) : 2 ** Math.ceil(Math.log2(count));
 }
 
 /** Bytes of a Map's table holding `count` entries (0 for an empty map we never allocated). */

@@ -3,14 +3,7 @@ import type { Engine } from '../engine.js';
 import type { Database } from '../keyspace/database.js';
 import type { Session } from '../session.js';
 import { AccessClocks, type LfuParams } from './access.js';
-import {
-  accountedValueBytes,
-  expiresBytes,
-  MAP_SLOT_BYTES,
-  mapTableBytes,
-  measureObject,
-  tableCapacity,
-} from './estimate.js';
+import { accountedValueBytes, expiresBytes, mapTableBytes, measureObject } from './estimate.js';
 import { EvictionPool } from './eviction-pool.js';
 import { type EvictionPolicy, OOM_ERROR, parsePolicy, tracksAccess } from './policy.js';
 import { KeyCursor } from './sampling.js';
@@ -25,6 +18,9 @@ export const STARTUP_BYTES = 880_000;
 /** Commands that still run inside MULTI when memory is full (processCommand's exceptions). */
 const ALLOWED_IN_FULL_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
 const SCRIPT_COMMANDS = new Set(['eval', 'eval_ro']);
+/** How far apart (at most, in table order) the keys of one sample are drawn; see KeyCursor. */
+const SAMPLE_SPREAD = 32;
+const RANDOM_SPREAD = 64;
 
 /** Per-database memory figures (MEMORY STATS, INFO). */
 export interface DatabaseMemory {
@@ -103,7 +99,7 @@ export class MemoryManager {
     return {
       main: mapTableBytes(db.data.size),
       expires: expiresBytes(db.expires.size),
-      access: db.access && db.access.size > 0 ? MAP_SLOT_BYTES * tableCapacity(db.access.size) : 0,
+      access: db.access === undefined ? 0 : mapTableBytes(db.access.size),
       dataset: db.usedBytes,
     };
   }
@@ -113,10 +109,12 @@ export class MemoryManager {
     let total = STARTUP_BYTES;
     for (const db of this.engine.databases) {
       if (db.data.size === 0 && db.usedBytes === 0) continue;
-      const m = this.databaseMemory(db);
-      total += m.main + m.expires + m.access + m.dataset;
+      total += mapTableBytes(db.data.size) + expiresBytes(db.expires.size) + db.usedBytes;
+      if (db.access !== undefined && db.access.size > 0) total += mapTableBytes(db.access.size);
     }
-    return Math.max(STARTUP_BYTES, Math.round(total));
+    const used = Math.max(STARTUP_BYTES, Math.round(total));
+    if (used > this.engine.stats.peakMemory) this.engine.stats.peakMemory = used;
+    return used;
   }
 
   /**
@@ -124,16 +122,16 @@ export class MemoryManager {
    * answers the OOM error for a command that may grow memory when eviction could not make room.
    */
   admit(session: Session, spec: CommandSpec, argv: string[]): string | undefined {
-    this.sync();
+    if (this.engine.config.version !== this.configVersion) this.sync();
     if (this.maxmemory === 0) {
       this.oomAtCommandStart = false;
       return undefined;
     }
     const outOfMemory = !this.performEvictions();
-    const name = this.engine.commands.fullName(spec);
     this.oomAtCommandStart = outOfMemory;
-    this.scriptAllowsOom = SCRIPT_COMMANDS.has(name) && shebangFlags(argv[1]!).allowOom;
     if (!outOfMemory) return undefined;
+    const name = this.engine.commands.fullName(spec);
+    this.scriptAllowsOom = SCRIPT_COMMANDS.has(name) && shebangFlags(argv[1]!).allowOom;
     let refuse = this.mayGrowMemory(session, spec, name, argv);
     // Queuing may grow memory without bound, so inside MULTI everything but EXEC/DISCARD is refused.
     if (session.multi && !ALLOWED_IN_FULL_MULTI.has(name)) refuse = true;
@@ -193,7 +191,7 @@ export class MemoryManager {
         if (keys.size === 0) continue;
         total += keys.size;
         sampled.length = 0;
-        this.cursorOf(db).sample(keys, this.samples, sampled);
+        this.cursorOf(db).sample(keys, this.samples, sampled, SAMPLE_SPREAD);
         for (const key of sampled) this.pool.offer(this.score(db, key), key, db.index);
       }
       if (total === 0) return undefined;
@@ -218,7 +216,7 @@ export class MemoryManager {
       const db = dbs[(++this.nextRandomDb >>> 0) % dbs.length]!;
       const keys = this.candidates(db);
       if (keys.size === 0) continue;
-      this.cursorOf(db).sample(keys, 1, out, Math.floor(Math.random() * Math.min(keys.size, 64)));
+      this.cursorOf(db).sample(keys, 1, out, RANDOM_SPREAD);
       if (out.length > 0) return { db, key: out[0]! };
     }
     return undefined;

@@ -8,8 +8,12 @@ export class KeyCursor {
   private map: Map<string, unknown> | undefined;
   private iterator: IterableIterator<string> | undefined;
 
-  /** Appends up to `count` keys of `map` to `out` (fewer only when the map is smaller). */
-  sample(map: Map<string, unknown>, count: number, out: string[], skip = 0): void {
+  /**
+   * Appends up to `count` keys of `map` to `out` (fewer only when the map is smaller). Between two
+   * picks a random number of keys (below `spread`) is passed over, so one sample reaches across a
+   * stretch of the table rather than a run of neighbours written at the same time.
+   */
+  sample(map: Map<string, unknown>, count: number, out: string[], spread = 1): void {
     if (map.size === 0) return;
     // The database replaced its map (FLUSHDB, SWAPDB): start over on the new one.
     if (this.map !== map) {
@@ -17,9 +21,10 @@ export class KeyCursor {
       this.iterator = map.keys();
     }
     const wanted = Math.min(count, map.size);
+    const gap = Math.max(1, Math.min(spread, Math.floor(map.size / wanted)));
     let taken = 0;
     let wraps = 0;
-    let toSkip = skip % map.size;
+    let toSkip = gap > 1 ? Math.floor(Math.random() * gap) : 0;
     while (taken < wanted) {
       const next = this.iterator!.next();
       if (next.done) {
@@ -33,6 +38,7 @@ export class KeyCursor {
       }
       out.push(next.value);
       taken++;
+      if (gap > 1) toSkip = Math.floor(Math.random() * gap);
     }
   }
 }

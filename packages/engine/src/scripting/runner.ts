@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
 import { BlockRequest, type CommandSpec, DEFERRED, NO_REPLY } from '../commands/registry.js';
 import type { BusyScript, Engine } from '../engine.js';
+import { OOM_ERROR } from '../memory/policy.js';
 import { RedisError } from '../resp/errors.js';
 import { ErrorReply, type Reply } from '../resp/reply.js';
 import type { Session } from '../session.js';
@@ -546,6 +547,12 @@ export class ScriptRunner {
     if (spec.flags.includes('noscript')) return fail('This Redis command is not allowed from script');
     if (context.readOnly && spec.flags.includes('write')) {
       return fail('Write commands are not allowed from read-only scripts.');
+    }
+    // Memory full when the script started: its first write that may grow memory is refused (Redis 7).
+    if (!context.wrote && engine.memory.refusesScriptWrite(spec)) {
+      lua.lua_settop(L, 0);
+      pushErrorTable(L, `-${OOM_ERROR}`);
+      return raiseErrors ? lua.lua_error(L) : 1;
     }
     if (spec.flags.includes('write')) context.wrote = true;
     const session = context.session;

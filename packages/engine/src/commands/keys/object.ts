@@ -1,5 +1,6 @@
 import type { Engine } from '../../engine.js';
 import type { RedisValue } from '../../keyspace/values.js';
+import { readWithoutTouch } from '../../memory/access.js';
 import { fail } from '../../resp/errors.js';
 import type { Reply } from '../../resp/reply.js';
 import { StatusReply } from '../../resp/reply.js';
@@ -12,9 +13,6 @@ import { docs } from './shared.js';
 const SHARED_INTEGERS = 10000;
 /** The refcount Redis reports for a shared object (OBJ_SHARED_REFCOUNT, INT_MAX). */
 const SHARED_REFCOUNT = 2147483647;
-/** Counter of a new key under an LFU policy (LFU_INIT_VAL). */
-const LFU_INIT = 5;
-
 function encodingOf(c: Session, key: string, value: RedisValue): string {
   return typeof value === 'string' ? stringEncoding(value, c.db, key) : value.encoding();
 }
@@ -35,11 +33,11 @@ function isSharedInteger(c: Session, key: string, value: RedisValue): boolean {
   return n >= 0 && n < SHARED_INTEGERS;
 }
 
-/** The OBJECT subcommands that inspect a key answer a null for a missing key. */
+/** The OBJECT subcommands that inspect a key answer a null for a missing key (and do not touch it). */
 function inspect(probe: (c: Session, key: string, value: RedisValue) => Reply): CommandHandler {
   return (c, argv) => {
     const key = argv[2]!;
-    const value = c.db.read(key);
+    const value = readWithoutTouch(c.db, key);
     return value === undefined ? null : probe(c, key, value);
   };
 }
@@ -51,26 +49,27 @@ const refcount = inspect((c, key, value) =>
 );
 
 /**
- * Access times are not tracked per key (strings are stored bare, with no room for an LRU clock), so
- * every key reports as just used.
+ * Access times are tracked (memory/access.ts) while the maxmemory-policy is an LRU one; under the
+ * policies that need neither LRU nor LFU data every key reports as just used.
  */
-const idletime = inspect((c) => {
+const idletime = inspect((c, key) => {
   if (usesLfu(c.engine)) {
     fail(
       'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
     );
   }
-  return 0;
+  const access = c.engine.memory.accessOf(c.db);
+  return access === undefined ? 0 : Math.floor(access.idleMs(key) / 1000);
 });
 
-/** Access frequencies are not tracked either: every key reports the counter of a new key. */
-const freq = inspect((c) => {
+/** The logarithmic access counter, decayed to now (tracked while the policy is an LFU one). */
+const freq = inspect((c, key) => {
   if (!usesLfu(c.engine)) {
     fail(
       'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
     );
   }
-  return LFU_INIT;
+  return c.engine.memory.accessOf(c.db)?.frequency(key) ?? 0;
 });
 
 const OBJECT_HELP = [

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { arch, machine, type as osType, release, totalmem } from 'node:os';
 import type { Engine } from '../../engine.js';
+import { STARTUP_BYTES } from '../../memory/manager.js';
 import { withAofFields } from '../../persistence/info.js';
 import type { Reply } from '../../resp/reply.js';
 import { VerbatimReply } from '../../resp/reply.js';
@@ -120,13 +121,17 @@ function clientsFields(c: Session): Fields {
 }
 
 /**
- * Memory as the JavaScript process sees it: used_memory is the V8 heap in use plus memory held outside
- * it (Buffers), rss the resident set. There is no Lua VM, replication backlog or AOF buffer.
+ * used_memory is the engine's estimate of what its data costs (memory/estimate.ts), the figure
+ * maxmemory is enforced against; rss and the allocator_* fields are the process's own (V8 heap plus
+ * memory held outside it, e.g. Buffers). There is no replication backlog or AOF buffer.
  */
 function memoryFields(c: Session): Fields {
   const engine = c.engine;
   const mem = process.memoryUsage();
-  const used = mem.heapUsed + mem.external;
+  const used = engine.memory.usedMemory();
+  const overhead = memoryOverhead(engine);
+  const startup = STARTUP_BYTES;
+  const datasetPercent = used > startup ? ((used - overhead) * 100) / (used - startup) : 0;
   const active = mem.heapTotal + mem.external;
   const rss = mem.rss;
   const stats = engine.stats;
@@ -143,11 +148,11 @@ function memoryFields(c: Session): Fields {
     ['used_memory_peak', peak],
     ['used_memory_peak_human', bytesToHuman(peak)],
     ['used_memory_peak_perc', `${((used / peak) * 100).toFixed(2)}%`],
-    ['used_memory_overhead', 0],
-    ['used_memory_startup', 0],
-    ['used_memory_dataset', used],
-    ['used_memory_dataset_perc', '100.00%'],
-    ['allocator_allocated', used],
+    ['used_memory_overhead', overhead],
+    ['used_memory_startup', startup],
+    ['used_memory_dataset', used - overhead],
+    ['used_memory_dataset_perc', `${datasetPercent.toFixed(2)}%`],
+    ['allocator_allocated', mem.heapUsed + mem.external],
     ['allocator_active', active],
     ['allocator_resident', rss],
     ['total_system_memory', total],
@@ -168,8 +173,8 @@ function memoryFields(c: Session): Fields {
     ['maxmemory', maxmemory],
     ['maxmemory_human', bytesToHuman(Number(maxmemory))],
     ['maxmemory_policy', engine.config.get('maxmemory-policy')],
-    ['allocator_frag_ratio', ratio(active, used)],
-    ['allocator_frag_bytes', active - used],
+    ['allocator_frag_ratio', ratio(active, mem.heapUsed + mem.external)],
+    ['allocator_frag_bytes', active - mem.heapUsed - mem.external],
     ['allocator_rss_ratio', ratio(rss, active)],
     ['allocator_rss_bytes', rss - active],
     ['rss_overhead_ratio', '1.00'],
@@ -188,6 +193,17 @@ function memoryFields(c: Session): Fields {
     ['lazyfree_pending_objects', 0],
     ['lazyfreed_objects', 0],
   ];
+}
+
+/** The engine's fixed part plus the key tables (Redis's used_memory_overhead, without client buffers). */
+function memoryOverhead(engine: Engine): number {
+  let overhead = STARTUP_BYTES;
+  for (const db of engine.databases) {
+    if (db.data.size === 0) continue;
+    const m = engine.memory.databaseMemory(db);
+    overhead += m.main + m.expires + m.access;
+  }
+  return overhead;
 }
 
 /** No RDB save ever runs; the aof_* fields come from the append-only file when one is open. */
