@@ -5,6 +5,7 @@ import {
   type RedisArg,
   type RedisBufferReply,
   type RedisPort,
+  type RedisReply,
   type Subscription,
 } from '../client/port.js';
 import { type Duration, toMilliseconds } from '../duration.js';
@@ -12,7 +13,7 @@ import { RedkitConfigError, RedkitError } from '../errors.js';
 import { escapeKeyPart, Keys } from '../keys.js';
 import { Deadlines } from './deadlines.js';
 import { type Envelope, LocalTier } from './local-tier.js';
-import { END_FILL, FILL_ENDED, FOUND_VALUE, LOCK_ACQUIRED, LOOKUP, WRITE } from './scripts.js';
+import { END_FILL, FILL_ENDED, FOUND_VALUE, LOCK_ACQUIRED, LOCK_OR_READ, LOOKUP, WRITE } from './scripts.js';
 import { jsonSerializer, msgpackSerializer, type Serializer } from './serializers.js';
 
 export interface CacheOptions {
@@ -181,7 +182,9 @@ const VALUE_PREFIX = Buffer.from('E');
  *   throws shares its error with the callers waiting for it; one that hangs past lockTtl is taken over by
  *   exactly one of them.
  * - The fill lock is the entry key itself (see scripts.ts), so storing the value releases it: on a single
- *   node a hit is one command and a miss two (the lookup that locks, and one plain SET … GET).
+ *   node a hit is one command and a miss two round trips without Lua: `SET … NX GET` (value or lock) with
+ *   the versions read beside it, then one plain `SET … GET` (on ioredis, which writes each command on its
+ *   own, the first is one small script instead).
  */
 export class Cache {
   private readonly keys: Keys;
@@ -227,6 +230,11 @@ export class Cache {
   private readonly serializer: Serializer;
   /** One server: scripts may take every key; on Cluster the version keys are read beside them. */
   private readonly singleNode: boolean;
+  /**
+   * The client writes each command to the socket on its own (ioredis): two commands cost two writes, so
+   * the first lookup is one small script; node-redis writes the commands of one tick together.
+   */
+  private readonly oneWritePerCommand: boolean;
 
   constructor(
     private readonly redis: RedisPort,
@@ -258,6 +266,7 @@ export class Cache {
       );
     }
     this.singleNode = !redis.backend.endsWith('cluster');
+    this.oneWritePerCommand = redis.backend === 'ioredis';
     this.lockExpiries = new Deadlines(this.lockTtlMs);
   }
 
@@ -403,20 +412,27 @@ export class Cache {
    * One caller's getOrSet against Redis: a lookup that takes the fill lock on a miss, then the load — or
    * waiting for another process's fill, taking it over when that one's loader hangs past its lock.
    */
-  private async lookupOrFill(key: string, loader: () => unknown, options: SetOptions): Promise<Outcome> {
+  private lookupOrFill(key: string, loader: () => unknown, options: SetOptions): Promise<Outcome> {
     const tags = options.tags ?? [];
-    // While most lookups hit, the first round trip is a plain MGET (cheaper than a script, the same as a
-    // get), and a miss pays a second lookup that takes the lock; while misses are common, lookups go
-    // straight to the script, so a miss costs two round trips: the lookup that locks, and the store.
-    if (this.singleNode && this.missRate < 0.25) {
-      const epoch = this.local?.epoch;
-      const envelope = await this.readCurrent(key, tags);
-      this.missRate = this.missRate * 0.99 + (envelope ? 0 : 0.01);
-      if (envelope) return this.hit(key, envelope, epoch, loader, options);
-      this.stats.misses++;
-      return this.fill(key, loader, options, tags, false);
-    }
+    // While most lookups hit, the first round trip is a plain MGET (the same as a get), and a miss pays a
+    // second lookup that takes the lock; while misses are common, lookups go straight to the one that
+    // locks (see plainLookup), so a miss costs two round trips: that lookup, and the store.
+    if (this.singleNode && this.missRate < 0.25) return this.readThenFill(key, loader, options, tags);
     return this.fill(key, loader, options, tags, true);
+  }
+
+  private async readThenFill(
+    key: string,
+    loader: () => unknown,
+    options: SetOptions,
+    tags: string[],
+  ): Promise<Outcome> {
+    const epoch = this.local?.epoch;
+    const envelope = await this.readCurrent(key, tags);
+    this.missRate = this.missRate * 0.99 + (envelope ? 0 : 0.01);
+    if (envelope) return this.hit(key, envelope, epoch, loader, options);
+    this.stats.misses++;
+    return this.fill(key, loader, options, tags, false);
   }
 
   private hit(
@@ -487,7 +503,11 @@ export class Cache {
     throw new CacheLoaderError(key, JSON.parse(json) as { name: string; message: string });
   }
 
-  /** LOOKUP, with the namespace and tag versions read in the same round trip. */
+  /**
+   * The lookup that takes the fill lock on a miss, with the namespace and tag versions read in the same
+   * round trip. A caller's first attempt on a single node is plainLookup; LOOKUP (the script) decides when
+   * the key holds a lock or a marker, after a wait, to replace an outdated entry, and on Cluster.
+   */
   private async lookup(
     key: string,
     tags: string[],
@@ -496,6 +516,10 @@ export class Cache {
     outdated: Buffer | undefined,
   ): Promise<Found> {
     const versionKeys = [this.namespaceVersionKey(), ...tags.map((tag) => this.tagVersionKey(tag))];
+    if (this.singleNode && waitedFor === '' && !outdated) {
+      const plain = await this.plainLookup(key, versionKeys, tags, token);
+      if (plain) return plain;
+    }
     const args: RedisArg[] = [outdated ? 'f' : 'l', `L${token}`, this.lockTtlMs, waitedFor, this.fillRetries];
     if (outdated) args.push(outdated);
     let reply: RedisBufferReply[];
@@ -523,6 +547,60 @@ export class Cache {
       state: Number(reply[1]),
       info: Buffer.isBuffer(info) ? info.toString() : (info as number | undefined),
       pttl: Math.max(Number(reply[3] ?? 0), 0),
+      versions: {
+        namespace: versionValues[0]!,
+        tags: tags.length === 0 ? NO_TAGS : new Map(tags.map((tag, i) => [tag, versionValues[i + 1]!])),
+      },
+    };
+  }
+
+  /**
+   * The common lookup without a script: `SET entry L<token> NX PX lockTtl GET` takes the lock on a miss and
+   * returns a value on a hit, atomically, and the versions are read in the same round trip (pipelined after
+   * it, so an invalidation that completed before the entry was read is seen, and they are known before the
+   * loader runs). Undefined when the key holds a fill's lock or marker: LOOKUP decides then.
+   */
+  private async plainLookup(
+    key: string,
+    versionKeys: string[],
+    tags: string[],
+    token: string,
+  ): Promise<Found | undefined> {
+    let raw: RedisBufferReply;
+    let versionValues: string[];
+    if (this.oneWritePerCommand) {
+      const reply = (await this.runScript(
+        LOCK_OR_READ,
+        [this.entryKey(key), ...versionKeys],
+        [`L${token}`, this.lockTtlMs],
+      )) as RedisBufferReply[];
+      raw = reply[0] ?? null;
+      versionValues = new Array<string>(versionKeys.length);
+      for (let i = 0; i < versionKeys.length; i++) {
+        const version = reply[i + 1];
+        versionValues[i] = version === null || version === undefined ? '0' : String(version);
+      }
+    } else {
+      // Sent in the same tick: node-redis writes both at once, the versions read right after the entry.
+      let read: RedisReply;
+      [raw, read] = await Promise.all([
+        this.redis.sendBuffer('SET', this.entryKey(key), `L${token}`, 'NX', 'PX', this.lockTtlMs, 'GET'),
+        versionKeys.length === 1
+          ? this.redis.send('GET', versionKeys[0]!)
+          : this.redis.send('MGET', ...versionKeys),
+      ]);
+      versionValues = Array.isArray(read)
+        ? read.map((v) => (v === null ? '0' : String(v)))
+        : [read === null ? '0' : String(read)];
+    }
+    const envelope = this.decode(raw);
+    if (raw !== null && !envelope) return undefined;
+    return {
+      raw: envelope ? (raw as Buffer) : undefined,
+      envelope,
+      state: envelope ? FOUND_VALUE : LOCK_ACQUIRED,
+      info: 0,
+      pttl: 0,
       versions: {
         namespace: versionValues[0]!,
         tags: tags.length === 0 ? NO_TAGS : new Map(tags.map((tag, i) => [tag, versionValues[i + 1]!])),

@@ -25,7 +25,8 @@ export const FILL_ENDED = 3;
  * token of the fill this caller waited for ('' at first), fill retries, and in mode 'f' the outdated entry.
  * Mode 'l' takes the lock when the key is free; mode 'f' replaces the outdated entry if it is still there.
  * Reply: {value or nil, state, info, lock ms left, versions}, info being the failures so far (acquired) or
- * the marker found (held, ended). A hit and a miss's lock are one plain SET … NX GET here.
+ * the marker found (held, ended). On a single node a caller's first lookup skips this script when the key
+ * holds a value or nothing (the common hit and miss): see LOCK_OR_READ and Cache.plainLookup.
  */
 export const LOOKUP = new LuaScript(`
 local versions = {}
@@ -58,6 +59,20 @@ if kind == 'F' or kind == 'U' then
 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return {false, 1, failures, 0, versions}
+`);
+
+/**
+ * KEYS[1] entry, KEYS[2..] version keys (single node); ARGV our lock (`L<token>`), lock ms. The first lookup
+ * of a getOrSet in one command, for clients that write each command to the socket on its own (ioredis):
+ * `SET … NX PX … GET` (a hit, or the lock on a miss) and the versions, as a flat {entry, versions...}.
+ * Locks and markers found are left as they are: LOOKUP handles those.
+ */
+export const LOCK_OR_READ = new LuaScript(`
+local entry = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2], 'GET')
+if #KEYS == 2 then return {entry, redis.call('GET', KEYS[2])} end
+local reply = redis.call('MGET', unpack(KEYS, 2))
+table.insert(reply, 1, entry)
+return reply
 `);
 
 /**
