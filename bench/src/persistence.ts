@@ -1,9 +1,10 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, RawClient, startRedisServer } from '@redkit/test-utils';
+import { freePort, startRedisServer } from '@redkit/test-utils';
+import { waitForPing } from './processes.js';
 import { printTable, ratio, thousands } from './table.js';
 
 const CLI = fileURLToPath(new URL('../../packages/redkit/dist/cli.js', import.meta.url));
@@ -35,21 +36,6 @@ async function startRedis(config: string[]): Promise<Running> {
   const handle = await startRedisServer(config);
   if (!handle) throw new Error('redis-server is not installed (apt-get install redis-server)');
   return { port: handle.port, stop: handle.stop };
-}
-
-async function waitForPing(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (child.exitCode !== null) throw new Error('server exited');
-    try {
-      const c = await RawClient.connect(port);
-      await c.command(['PING']);
-      c.close();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-  throw new Error('server did not start');
 }
 
 /** SET requests per second from redis-benchmark -c 50 (random keys, so the AOF keeps growing). */

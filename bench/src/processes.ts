@@ -36,8 +36,9 @@ async function serverPid(port: number): Promise<number> {
   return Number(/process_id:(\d+)/.exec(info)![1]);
 }
 
-async function waitForPing(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+/** Resolves once the server answers PING (a slow start, e.g. loading an AOF, gets 10 s). */
+export async function waitForPing(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 400; i++) {
     if (child.exitCode !== null) throw new Error('server exited');
     try {
       const c = await RawClient.connect(port);
