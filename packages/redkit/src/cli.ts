@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { checkAof } from '@redkit/engine';
 import { Command, InvalidArgumentError } from 'commander';
+import { readConfigFile } from './config-file.js';
 import { configureDoctor } from './doctor/command.js';
 import { serve } from './serve.js';
 
@@ -12,9 +13,15 @@ const port = (value: string) => {
 };
 
 /** redis-server style `--name value` pairs for every other configuration parameter. */
+/** `[redis.conf] --name value …`: the file first (as redis-server takes it), then flags, which win. */
 function configPairs(args: string[]): Record<string, string> {
   const config: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
+  let first = 0;
+  if (args[0] !== undefined && !args[0].startsWith('--')) {
+    Object.assign(config, readConfigFile(args[0]));
+    first = 1;
+  }
+  for (let i = first; i < args.length; i++) {
     const arg = args[i]!;
     if (!arg.startsWith('--'))
       throw new InvalidArgumentError(`unexpected argument '${arg}' (expected --name value)`);
@@ -36,15 +43,21 @@ program
 program
   .command('serve')
   .description(
-    'serve the embedded engine over RESP (redis-cli, ioredis and node-redis can connect); any other ' +
-      'redis.conf parameter can be given as --name value, e.g. --notify-keyspace-events KEA',
+    'serve the embedded engine over RESP (redis-cli, ioredis and node-redis can connect); a redis.conf ' +
+      'file may come first, and any redis.conf parameter can be given as --name value, e.g. ' +
+      '--notify-keyspace-events KEA',
   )
   .option('--port <port>', 'TCP port (as redis-server --port)', port, 6379)
   .option('--bind <address>', 'address to listen on (as redis-server --bind)', '127.0.0.1')
   .allowUnknownOption()
   .allowExcessArguments()
   .action(async (options: { port: number; bind: string }, command: Command) => {
-    await serve({ port: options.port, host: options.bind, config: configPairs(command.args) });
+    const config = configPairs(command.args);
+    // A config file's port and bind count unless the flags were given.
+    const given = (name: string) => command.getOptionValueSource(name) === 'cli';
+    const port = given('port') || config.port === undefined ? options.port : Number(config.port);
+    const host = given('bind') || config.bind === undefined ? options.bind : config.bind.split(' ')[0]!;
+    await serve({ port, host, config });
   });
 
 configureDoctor(program.command('doctor'));
