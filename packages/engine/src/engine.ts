@@ -1,3 +1,4 @@
+import { authRequired, NOAUTH_MESSAGE } from './auth/access.js';
 import { BlockingRegistry } from './blocking.js';
 import { CommandTable } from './command-table.js';
 import { ALL_COMMANDS } from './commands/index.js';
@@ -177,6 +178,9 @@ export class Engine {
         `ERR wrong number of arguments for '${this.commands.fullName(spec)}' command`,
       );
     }
+    if (!session.authenticated && authRequired(session) && !spec.flags.includes('no_auth')) {
+      return this.reject(session, spec, NOAUTH_MESSAGE);
+    }
     if (!this.busyScript) {
       const oom = this.memory.admit(session, spec, argv);
       if (oom !== undefined) return this.reject(session, spec, oom);
@@ -207,8 +211,9 @@ export class Engine {
   private reject(session: Session, spec: CommandSpec | undefined, message: string): ErrorReply {
     if (session.multi) session.multiFailed = true;
     if (spec) this.statsOf(spec).rejected++;
-    if (spec?.name === 'exec' && session.multi) {
-      // A refused EXEC ends the transaction, naming the refusal (as Redis's execCommandAbort).
+    if (spec?.name === 'exec') {
+      // A refused EXEC ends the transaction, naming the refusal (as Redis's execCommandAbort), even
+      // outside MULTI (EXEC from an unauthenticated client, EXEC with arguments).
       session.multi = null;
       session.multiFailed = false;
       this.unwatchAll(session);

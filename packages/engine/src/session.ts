@@ -1,3 +1,4 @@
+import { initiallyAuthenticated } from './auth/access.js';
 import type { CommandSpec, NO_REPLY } from './commands/registry.js';
 import type { Engine } from './engine.js';
 import type { Database } from './keyspace/database.js';
@@ -58,7 +59,8 @@ export class Session {
   closed = false;
   /** QUIT: the transport closes the connection once this reply is written. */
   closeAfterReply = false;
-  authenticated = true;
+  /** False until AUTH/HELLO AUTH when the default user has a password (requirepass). */
+  authenticated: boolean;
   user = 'default';
 
   constructor(
@@ -70,6 +72,7 @@ export class Session {
     this.db = engine.databases[0]!;
     this.createdAt = engine.now();
     this.lastInteraction = this.createdAt;
+    this.authenticated = initiallyAuthenticated(engine);
   }
 
   /** Current time in ms (frozen for the duration of a transaction). */

@@ -1,3 +1,10 @@
+import {
+  authenticate,
+  HELLO_NOAUTH_MESSAGE,
+  initiallyAuthenticated,
+  passwordRequired,
+  WRONGPASS_MESSAGE,
+} from '../auth/access.js';
 import { errorArg, fail, RedisError, wrongArity } from '../resp/errors.js';
 import { MapReply, OK, PONG, type Reply, StatusReply } from '../resp/reply.js';
 import type { Session } from '../session.js';
@@ -23,22 +30,13 @@ function select(c: Session, argv: string[]): Reply {
 
 function auth(c: Session, argv: string[]): Reply {
   if (argv.length > 3) fail('ERR syntax error');
-  const password = c.engine.config.get('requirepass');
+  if (argv.length === 2 && !passwordRequired(c.engine)) {
+    fail(
+      'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
+    );
+  }
   const user = argv.length === 3 ? argv[1]! : 'default';
-  const given = argv[argv.length - 1]!;
-  if (password === '') {
-    if (argv.length === 2) {
-      fail(
-        'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
-      );
-    }
-    if (user === 'default') return OK;
-    fail('WRONGPASS invalid username-password pair or user is disabled.');
-  }
-  if (user !== 'default' || given !== password) {
-    fail('WRONGPASS invalid username-password pair or user is disabled.');
-  }
-  c.authenticated = true;
+  if (!authenticate(c, user, argv[argv.length - 1]!)) fail(WRONGPASS_MESSAGE);
   return OK;
 }
 
@@ -56,25 +54,25 @@ function hello(c: Session, argv: string[]): Reply {
     protocol = version as 2 | 3;
     i = 2;
   }
-  let name: string | undefined;
   for (; i < argv.length; i++) {
     const option = argv[i]!.toUpperCase();
     const more = argv.length - i - 1;
     if (option === 'AUTH' && more >= 2) {
-      auth(c, ['auth', argv[i + 1]!, argv[i + 2]!]);
+      if (!authenticate(c, argv[i + 1]!, argv[i + 2]!)) fail(WRONGPASS_MESSAGE);
       i += 2;
     } else if (option === 'SETNAME' && more >= 1) {
-      name = argv[i + 1]!;
+      const name = argv[i + 1]!;
       if (/[\s]/.test(name) || /[^\x21-\x7e]/.test(name)) {
         fail('ERR Client names cannot contain spaces, newlines or special characters.');
       }
+      c.name = name; // set at once, as Redis does, even if a later option fails
       i += 1;
     } else {
       fail(`ERR Syntax error in HELLO option '${errorArg(argv[i]!)}'`);
     }
   }
+  if (!c.authenticated) fail(HELLO_NOAUTH_MESSAGE);
   c.protocol = protocol;
-  if (name !== undefined) c.name = name;
   return new MapReply([
     'server',
     'redis',
@@ -109,7 +107,7 @@ function reset(c: Session): Reply {
   c.name = '';
   c.replyMode = 'on';
   c.noEvict = false;
-  c.authenticated = engine.config.get('requirepass') === '';
+  c.authenticated = initiallyAuthenticated(engine);
   return new StatusReply('RESET');
 }
 

@@ -16,6 +16,9 @@ export interface DecoderLimits {
   maxBulkLength: number;
 }
 
+/** Requests that came inline rather than as multibulk (Redis limits unauthenticated multibulk only). */
+export const inlineRequests = new WeakSet<string[]>();
+
 export class RequestDecoder {
   private buffer: Buffer = Buffer.alloc(0);
   private offset = 0;
@@ -69,6 +72,16 @@ export class RequestDecoder {
       this.buffer = Buffer.alloc(0);
       this.offset = 0;
     }
+  }
+
+  /** The declared argument count of a multibulk request still arriving, else 0 (auth limits). */
+  get partialArgCount(): number {
+    return this.argsLeft > 0 ? this.args.length + this.argsLeft : 0;
+  }
+
+  /** The length of the bulk argument being read, -1 between arguments (auth limits). */
+  get partialBulkLength(): number {
+    return this.argsLeft > 0 ? this.bulkLength : -1;
   }
 
   /** Bytes received but not yet part of a complete command (for query-buffer limits). */
@@ -170,7 +183,9 @@ export class RequestDecoder {
     this.offset = newline + 1;
     const args = splitInlineArgs(line);
     if (args === null) throw new ProtocolError('unbalanced quotes in request');
-    return args.length === 0 ? null : args;
+    if (args.length === 0) return null;
+    inlineRequests.add(args);
+    return args;
   }
 
   /**

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
+import { authRequired, unauthenticatedPartialError, unauthenticatedRequestError } from '../auth/access.js';
 import { NO_REPLY } from '../commands/registry.js';
 import type { Engine } from '../engine.js';
-import { RequestDecoder } from '../resp/decoder.js';
+import { inlineRequests, RequestDecoder } from '../resp/decoder.js';
 import { ErrorReply, type Reply } from '../resp/reply.js';
 import { ReplyWriter } from '../resp/writer.js';
 import { BLOCKED, type Session, type SessionTransport } from '../session.js';
@@ -55,6 +56,7 @@ export class Connection implements SessionTransport {
   private processQueue(): void {
     while (this.queueHead < this.queue.length && !this.session.blocked && !this.ending) {
       const argv = this.queue[this.queueHead++]!;
+      if (!this.session.authenticated && this.refusedUnauthenticated(argv)) return;
       const reply = this.session.execute(argv);
       if (reply === BLOCKED) return;
       if (reply !== NO_REPLY) this.output.write(reply, this.session.protocol);
@@ -67,7 +69,30 @@ export class Connection implements SessionTransport {
     if (error && this.queueHead >= this.queue.length && !this.ending) {
       this.output.write(new ErrorReply(`ERR Protocol error: ${error.message}`), 2);
       this.end();
+    } else if (!this.session.authenticated && this.queueHead >= this.queue.length && !this.ending) {
+      // Redis refuses an over-limit header as soon as it reads it, before the arguments arrive.
+      if (authRequired(this.session)) {
+        const refusal = unauthenticatedPartialError(
+          this.decoder.partialArgCount,
+          this.decoder.partialBulkLength,
+        );
+        if (refusal) this.refuse(refusal);
+      }
     }
+  }
+
+  /** Redis's limits on requests from a client that must still authenticate; true when refused. */
+  private refusedUnauthenticated(argv: string[]): boolean {
+    if (!authRequired(this.session) || inlineRequests.has(argv)) return false;
+    const refusal = unauthenticatedRequestError(argv);
+    if (refusal) this.refuse(refusal);
+    return refusal !== undefined;
+  }
+
+  /** A protocol error: the error reply, then the connection closes. */
+  private refuse(message: string): void {
+    this.output.write(new ErrorReply(message), 2);
+    this.end();
   }
 
   push(reply: Reply): void {
@@ -118,7 +143,11 @@ export class Connection implements SessionTransport {
     // always: on disk); persistence calls back when it is, for every connection of the batch at once.
     if (this.engine.replyBarrier?.hold(this.flushAfterBarrier)) return;
     const data = this.output.take();
-    if (data) this.socket.write(data);
+    if (data) {
+      this.socket.write(data);
+      // Writing a reply counts as interaction for `timeout`, as in Redis's writeToClient.
+      this.session.lastInteraction = this.engine.coarseNow();
+    }
   }
 
   private readonly flushAfterBarrier = (): void => this.flush();

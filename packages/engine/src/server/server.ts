@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { admissionRefusal, idleTooLong } from '../auth/access.js';
 import { Engine } from '../engine.js';
 import {
   type AofOptions,
@@ -20,6 +21,8 @@ export interface ServerOptions {
 /** A RESP2/RESP3 server for an engine: redis-cli, ioredis and node-redis connect to it. */
 export class RespServer {
   private readonly sockets = new Set<Socket>();
+  private readonly connections = new Set<Connection>();
+  private idleTimer: NodeJS.Timeout | undefined;
   /** The append-only file this server opened (`appendonly yes`): loaded before it accepts clients. */
   aof: AppendOnlyFile | undefined;
 
@@ -38,8 +41,17 @@ export class RespServer {
     server.on('connection', (socket) => {
       instance.sockets.add(socket);
       socket.on('close', () => instance.sockets.delete(socket));
-      new Connection(engine, socket);
+      const refusal = admissionRefusal(engine, socket.remoteAddress);
+      if (refusal) {
+        socket.on('error', () => socket.destroy());
+        socket.end(refusal);
+        return;
+      }
+      const connection = new Connection(engine, socket);
+      instance.connections.add(connection);
+      socket.on('close', () => instance.connections.delete(connection));
     });
+    instance.startIdleSweep();
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error) => {
         aof?.close();
@@ -53,12 +65,26 @@ export class RespServer {
     return instance;
   }
 
+  /** `timeout`: closes idle clients, checking every client about once per server tick (1000/hz ms). */
+  private startIdleSweep(): void {
+    const sweep = () => {
+      if (this.engine.config.number('timeout') <= 0) return;
+      const now = this.engine.coarseNow();
+      for (const connection of this.connections) {
+        if (idleTooLong(connection.session, now)) connection.close();
+      }
+    };
+    this.idleTimer = setInterval(sweep, Math.max(1, Math.floor(1000 / this.engine.config.number('hz'))));
+    this.idleTimer.unref();
+  }
+
   get port(): number {
     const address = this.server.address();
     return typeof address === 'object' && address ? address.port : 0;
   }
 
   async close(): Promise<void> {
+    if (this.idleTimer) clearInterval(this.idleTimer);
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.aof?.close();
