@@ -6,6 +6,7 @@ import { inlineRequests, RequestDecoder } from '../resp/decoder.js';
 import { ErrorReply, type Reply } from '../resp/reply.js';
 import { ReplyWriter } from '../resp/writer.js';
 import { BLOCKED, type Session, type SessionTransport } from '../session.js';
+import { OutputLimitTracker, outputLimits } from './output-limits.js';
 
 /**
  * One TCP client: decodes requests, runs them in order (pausing while a command blocks), and writes
@@ -18,6 +19,7 @@ export class Connection implements SessionTransport {
   private queueHead = 0;
   private readonly output = new ReplyWriter();
   private flushScheduled = false;
+  private outputTracker: OutputLimitTracker | undefined;
   private ending = false;
 
   constructor(
@@ -147,7 +149,25 @@ export class Connection implements SessionTransport {
       this.socket.write(data);
       // Writing a reply counts as interaction for `timeout`, as in Redis's writeToClient.
       this.session.lastInteraction = this.engine.coarseNow();
+      const pending = this.socket.writableLength;
+      if (pending > 0 && this.overOutputLimit(pending)) this.dropForOutputLimit();
     }
+  }
+
+  /** client-output-buffer-limit: the class is pubsub while the client is subscribed, else normal. */
+  private overOutputLimit(pending: number): boolean {
+    const limits = outputLimits(this.engine.config);
+    const limit = this.session.subscriptionCount > 0 ? limits.pubsub : limits.normal;
+    if (limit.hard === 0 && limit.soft === 0) return false;
+    this.outputTracker ??= new OutputLimitTracker();
+    return this.outputTracker.exceeded(pending, limit, this.engine.clock.now());
+  }
+
+  /** A client that does not read its replies is cut off (its unsent output dropped); writers are not slowed. */
+  private dropForOutputLimit(): void {
+    this.ending = true;
+    this.socket.destroy();
+    this.engine.closeSession(this.session);
   }
 
   private readonly flushAfterBarrier = (): void => this.flush();
