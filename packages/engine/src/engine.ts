@@ -66,6 +66,11 @@ export class Engine {
   private readonly watchers = new Map<number, Map<string, Set<Session>>>();
   private nextSessionId = 1;
   private frozenTime: number | undefined;
+  /**
+   * SHUTDOWN: set by whoever owns the process (`redkit serve`), which closes the server and exits. Without it
+   * SHUTDOWN answers an error: an engine embedded in an application does not end that application.
+   */
+  onShutdown: ((options: ShutdownOptions) => void) | undefined;
   /** A script past busy-reply-threshold: other clients get BUSY until it ends or is killed. */
   busyScript: BusyScript | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
@@ -448,4 +453,11 @@ export interface BusyScript {
   readonly startedAt: number;
   /** SCRIPT KILL / FUNCTION KILL: false when the script already wrote (it cannot be undone). */
   kill(): boolean;
+}
+
+/** SHUTDOWN's options: `save` is undefined when neither SAVE nor NOSAVE was given. */
+export interface ShutdownOptions {
+  save: boolean | undefined;
+  now: boolean;
+  force: boolean;
 }

@@ -33,13 +33,15 @@ export async function serve(options: ServeOptions): Promise<RespServer> {
     `${process.pid}:M ${stamp()} * redkit engine ${ENGINE_VERSION} (Redis ${REDIS_VERSION} compatible) ready to accept connections on ${options.host}:${server.port}`,
   );
   console.log(`Connect with: redis-cli -h ${options.host} -p ${server.port}`);
-  const stop = async (signal: string) => {
-    console.log(`${process.pid}:M ${stamp()} # Received ${signal}, shutting down.`);
-    engine.close();
+  const stop = async (why: string) => {
+    console.log(`${process.pid}:M ${stamp()} # ${why}, shutting down.`);
+    // The server first: it writes and syncs the append-only file before the clients go.
     await server.close();
+    engine.close();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('Received SIGINT'));
+  process.once('SIGTERM', () => void stop('Received SIGTERM'));
+  engine.onShutdown = () => void stop('User requested shutdown');
   return server;
 }

@@ -1,7 +1,9 @@
+import type { ShutdownOptions } from '../engine.js';
 import { SystemClock } from '../keyspace/clock.js';
+import { fail, SYNTAX } from '../resp/errors.js';
 import type { Reply } from '../resp/reply.js';
 import type { Session } from '../session.js';
-import { type CommandSpec, command } from './registry.js';
+import { type CommandResult, type CommandSpec, command, NO_REPLY } from './registry.js';
 import { clientCommand } from './server/client.js';
 import { commandCommand } from './server/command-introspection.js';
 import { configCommand } from './server/config-command.js';
@@ -29,6 +31,28 @@ function time(c: Session): Reply {
   return [String(seconds), String(micros - seconds * 1e6)];
 }
 
+/** SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: hands over to the process's owner (Engine.onShutdown). */
+function shutdown(c: Session, argv: string[]): CommandResult {
+  const options: ShutdownOptions = { save: undefined, now: false, force: false };
+  let abort = false;
+  for (let i = 1; i < argv.length; i++) {
+    const option = argv[i]!.toLowerCase();
+    if ((option === 'save' || option === 'nosave') && options.save === undefined)
+      options.save = option === 'save';
+    else if (option === 'now') options.now = true;
+    else if (option === 'force') options.force = true;
+    else if (option === 'abort') abort = true;
+    else fail(SYNTAX);
+  }
+  if (abort && (argv.length > 2 || options.save !== undefined)) fail(SYNTAX);
+  // No shutdown ever waits here (no replicas to catch up), so there is never one to abort.
+  if (abort) fail('ERR No shutdown in progress.');
+  const owner = c.engine.onShutdown;
+  if (!owner) fail('ERR Errors trying to SHUTDOWN. Check logs.');
+  setImmediate(() => owner(options));
+  return NO_REPLY;
+}
+
 export const serverCommands: CommandSpec[] = [
   command(
     'info',
@@ -47,6 +71,15 @@ export const serverCommands: CommandSpec[] = [
     ['fast'],
     time,
     docs('2.6.0', 'Returns the server time.'),
+  ),
+  command(
+    'shutdown',
+    -1,
+    ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'],
+    [0, 0, 0],
+    ['admin', 'slow', 'dangerous'],
+    shutdown,
+    docs('1.0.0', 'Stops the server, writing what persistence needs first.'),
   ),
   command(
     'lastsave',
