@@ -99,17 +99,20 @@ const pairsOf = (reply: ParsedReply) => {
 // Differential: INFO
 
 differential('server: INFO, CONFIG, COMMAND, TIME, LASTSAVE', (s) => {
-  s.test('SHUTDOWN: syntax errors, ABORT, inside MULTI and COMMAND INFO (no server is stopped)', async (d) => {
-    await d.same('SHUTDOWN', 'FOO');
-    await d.same('SHUTDOWN', 'NOSAVE', 'SAVE');
-    await d.same('SHUTDOWN', 'ABORT');
-    await d.same('SHUTDOWN', 'ABORT', 'NOW');
-    await d.same('MULTI');
-    await d.same('SHUTDOWN', 'NOSAVE');
-    await d.same('DISCARD');
-    await d.same('COMMAND', 'INFO', 'shutdown');
-    await d.same('EVAL', "return redis.pcall('SHUTDOWN', 'NOSAVE')", '0');
-  });
+  s.test(
+    'SHUTDOWN: syntax errors, ABORT, inside MULTI and COMMAND INFO (no server is stopped)',
+    async (d) => {
+      await d.same('SHUTDOWN', 'FOO');
+      await d.same('SHUTDOWN', 'NOSAVE', 'SAVE');
+      await d.same('SHUTDOWN', 'ABORT');
+      await d.same('SHUTDOWN', 'ABORT', 'NOW');
+      await d.same('MULTI');
+      await d.same('SHUTDOWN', 'NOSAVE');
+      await d.same('DISCARD');
+      await d.same('COMMAND', 'INFO', 'shutdown');
+      await d.same('EVAL', "return redis.pcall('SHUTDOWN', 'NOSAVE')", '0');
+    },
+  );
 
   s.test('INFO has the sections and fields of Redis 7.0 for every way of asking', async (d) => {
     await d.both('CONFIG', 'RESETSTAT');
