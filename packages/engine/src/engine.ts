@@ -285,7 +285,7 @@ export class Engine {
   /** Runs a transaction's queued commands with time frozen; blocking commands answer as on timeout. */
   runTransaction(session: Session, queued: Array<{ spec: CommandSpec; argv: string[] }>): Reply[] {
     const replies: Reply[] = [];
-    this.frozenTime = this.clock.now();
+    const froze = this.freezeTime();
     session.executingTransaction = true;
     try {
       for (const { spec, argv } of queued) {
@@ -295,7 +295,7 @@ export class Engine {
       }
     } finally {
       session.executingTransaction = false;
-      this.frozenTime = undefined;
+      if (froze) this.thawTime();
     }
     return replies;
   }
@@ -319,17 +319,6 @@ export class Engine {
 
   thawTime(): void {
     this.frozenTime = undefined;
-  }
-
-  /** Runs `fn` with time frozen (a script sees one instant, as a transaction does). */
-  runFrozen<T>(fn: () => T): T {
-    if (this.frozenTime !== undefined) return fn();
-    this.frozenTime = this.clock.now();
-    try {
-      return fn();
-    } finally {
-      this.frozenTime = undefined;
-    }
   }
 
   /** Every change to a key ends here: WATCH, dirty count, blocked clients, notifications. */

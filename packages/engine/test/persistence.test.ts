@@ -331,6 +331,30 @@ function thousandCommands(): { text: string; unitEnds: number[]; unitKeys: numbe
   return { text, unitEnds, unitKeys };
 }
 
+describe('append-only file: loading', () => {
+  it('time stays frozen through the whole load, also after a MULTI block (no key expires mid-replay)', async () => {
+    const dir = tempDir();
+    const resp = (...argv: string[]) =>
+      `*${argv.length}\r\n${argv.map((a) => `$${a.length}\r\n${a}\r\n`).join('')}`;
+    const past = String(Date.now() - 60_000); // alive when logged, long gone by the time the file loads
+    writeFileSync(
+      join(dir, 'appendonly.aof'),
+      resp('SELECT', '0') +
+        resp('MULTI') +
+        resp('SET', 'a', '1') +
+        resp('EXEC') +
+        resp('SET', 'k', '5', 'PXAT', past) +
+        resp('INCR', 'k') +
+        resp('PERSIST', 'k'),
+      'latin1',
+    );
+    const o = await openAt(dir);
+    assert.equal(o.client.callSync('GET', 'k'), '6');
+    assert.equal(o.client.callSync('PTTL', 'k'), -1);
+    shut(o);
+  });
+});
+
 describe('append-only file: damaged files', () => {
   it('an AOF cut at any byte offset loads its longest complete prefix (a MULTI block whole or not at all)', async () => {
     const { text, unitEnds, unitKeys } = thousandCommands();

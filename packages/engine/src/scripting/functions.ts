@@ -9,6 +9,7 @@ import { widenHexLiterals } from './hex-literals.js';
 import {
   as51CompileError,
   missingGlobal,
+  pushStrings,
   raise,
   readonlyError,
   type ScriptRunner,
@@ -341,13 +342,8 @@ export class FunctionLibraries {
       readOnlyCommand || noWrites,
       (L) => {
         lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, fn.ref);
-        for (const list of [keys, args]) {
-          lua.lua_createtable(L, list.length, 0);
-          for (let i = 0; i < list.length; i++) {
-            lua.lua_pushstring(L, toLua(list[i]!));
-            lua.lua_rawseti(L, -2, i + 1);
-          }
-        }
+        pushStrings(L, keys);
+        pushStrings(L, args);
         return 2;
       },
       'function',

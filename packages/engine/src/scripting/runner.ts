@@ -629,7 +629,8 @@ function refill(L: LuaState, name: string, items: string[]): void {
   setField(L, name, () => pushStrings(L, items));
 }
 
-function pushStrings(L: LuaState, items: string[]): void {
+/** Pushes a new sequence table of `items` (KEYS/ARGV of a script, keys/args of a function). */
+export function pushStrings(L: LuaState, items: string[]): void {
   lua.lua_createtable(L, items.length, 0);
   for (let i = 0; i < items.length; i++) {
     lua.lua_pushstring(L, toLua(items[i]!));
