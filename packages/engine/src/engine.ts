@@ -1,4 +1,5 @@
 import { authRequired, NOAUTH_MESSAGE } from './auth/access.js';
+import { AclRegistry } from './auth/acl/registry.js';
 import { BlockingRegistry } from './blocking.js';
 import { CommandTable } from './command-table.js';
 import { ALL_COMMANDS } from './commands/index.js';
@@ -53,6 +54,8 @@ export class Engine {
   readonly config: Config;
   readonly databases: Database[];
   readonly commands: CommandTable;
+  /** ACL users and permission checks (auth/acl/). */
+  readonly acl: AclRegistry;
   readonly pubsub = new PubSubHub();
   readonly blocking: BlockingRegistry;
   readonly stats = new EngineStats();
@@ -82,8 +85,11 @@ export class Engine {
 
   constructor(options: EngineOptions = {}) {
     this.clock = options.clock ?? new SystemClock();
-    this.config = new Config(options.config);
+    // `user` directives are ACL users, not parameters: one per line.
+    const { user: userLines, ...config } = options.config ?? {};
+    this.config = new Config(config);
     this.commands = new CommandTable([...ALL_COMMANDS, ...(options.commands ?? [])]);
+    this.acl = new AclRegistry(this, userLines ? userLines.split('\n') : []);
     this.blocking = new BlockingRegistry(this.clock);
     const host = {
       now: () => this.now(),
@@ -186,6 +192,10 @@ export class Engine {
     if (!session.authenticated && authRequired(session) && !spec.flags.includes('no_auth')) {
       return this.reject(session, spec, NOAUTH_MESSAGE);
     }
+    if (!this.acl.open) {
+      const denied = this.acl.check(session, spec, argv);
+      if (denied !== undefined) return this.reject(session, spec, denied);
+    }
     if (!this.busyScript) {
       const oom = this.memory.admit(session, spec, argv);
       if (oom !== undefined) return this.reject(session, spec, oom);
@@ -286,9 +296,17 @@ export class Engine {
   runTransaction(session: Session, queued: Array<{ spec: CommandSpec; argv: string[] }>): Reply[] {
     const replies: Reply[] = [];
     const froze = this.freezeTime();
+    // EXEC re-checks permissions (loading an AOF, already inside a transaction, does not).
+    const recheck = !session.executingTransaction;
     session.executingTransaction = true;
     try {
       for (const { spec, argv } of queued) {
+        const denied = recheck && !this.acl.open ? this.acl.checkQueued(session, spec, argv) : undefined;
+        if (denied !== undefined) {
+          this.stats.countError(denied);
+          replies.push(new ErrorReply(denied));
+          continue;
+        }
         const result = this.call(session, spec, argv);
         if (result === NO_REPLY) continue;
         replies.push(result instanceof BlockRequest ? result.timeoutReply : result);

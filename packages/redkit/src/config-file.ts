@@ -59,7 +59,9 @@ export function parseConfig(
       continue;
     }
     const value = args.slice(1).join(' ');
-    config[name] = CUMULATIVE.has(name) && config[name] ? `${config[name]} ${value}` : value;
+    // `user` lines are ACL users: one per line, kept apart for the engine.
+    if (name === 'user') config.user = config.user ? `${config.user}\n${value}` : value;
+    else config[name] = CUMULATIVE.has(name) && config[name] ? `${config[name]} ${value}` : value;
   }
   return config;
 }

@@ -33,35 +33,38 @@ export const UNAUTHENTICATED_MAX_BULK = 16384;
 export const UNAUTHENTICATED_MULTIBULK_ERROR = 'ERR Protocol error: unauthenticated multibulk length';
 export const UNAUTHENTICATED_BULK_ERROR = 'ERR Protocol error: unauthenticated bulk length';
 
-/** True when the default user has a password (requirepass), i.e. it is not "nopass". */
+/** True when the default user has a password (requirepass, or ACL rules), i.e. it is not "nopass". */
 export function passwordRequired(engine: Engine): boolean {
-  return engine.config.get('requirepass') !== '';
+  return !engine.acl.defaults.nopass;
 }
 
 /**
  * Whether this client must still authenticate (Redis's authRequired): only while the default user has a
- * password. A client connected before requirepass was set stays authenticated.
+ * password or is disabled. A client connected before requirepass was set stays authenticated.
  */
 export function authRequired(session: Session): boolean {
-  return !session.authenticated && passwordRequired(session.engine);
+  if (session.authenticated) return false;
+  const user = session.engine.acl.defaults;
+  return !user.nopass || !user.enabled;
 }
 
-/** What a new client starts as: authenticated unless the default user has a password. */
+/** What a new client starts as: authenticated unless the default user needs a password or is off. */
 export function initiallyAuthenticated(engine: Engine): boolean {
-  return !passwordRequired(engine);
+  const user = engine.acl.defaults;
+  return user.nopass && user.enabled;
 }
 
 /**
- * Checks a user/password pair against the default user (the only user without ACLs); on success the
- * client becomes authenticated, on failure its state is unchanged (as ACLAuthenticateUser).
+ * Checks a user/password pair (ACLAuthenticateUser): on success the client becomes authenticated as that
+ * user, on failure its state is unchanged and the failure goes to the ACL log. `commandName` is argv[0].
  */
-export function authenticate(session: Session, user: string, password: string): boolean {
-  if (user !== 'default') return false;
-  const required = session.engine.config.get('requirepass');
-  if (required !== '' && password !== required) return false;
-  session.authenticated = true;
-  session.user = 'default';
-  return true;
+export function authenticate(
+  session: Session,
+  user: string,
+  password: string,
+  commandName = 'auth',
+): boolean {
+  return session.engine.acl.authenticate(session, user, password, commandName);
 }
 
 /**

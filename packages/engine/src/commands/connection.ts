@@ -36,7 +36,7 @@ function auth(c: Session, argv: string[]): Reply {
     );
   }
   const user = argv.length === 3 ? argv[1]! : 'default';
-  if (!authenticate(c, user, argv[argv.length - 1]!)) fail(WRONGPASS_MESSAGE);
+  if (!authenticate(c, user, argv[argv.length - 1]!, argv[0]!)) fail(WRONGPASS_MESSAGE);
   return OK;
 }
 
@@ -58,7 +58,7 @@ function hello(c: Session, argv: string[]): Reply {
     const option = argv[i]!.toUpperCase();
     const more = argv.length - i - 1;
     if (option === 'AUTH' && more >= 2) {
-      if (!authenticate(c, argv[i + 1]!, argv[i + 2]!)) fail(WRONGPASS_MESSAGE);
+      if (!authenticate(c, argv[i + 1]!, argv[i + 2]!, argv[0]!)) fail(WRONGPASS_MESSAGE);
       i += 2;
     } else if (option === 'SETNAME' && more >= 1) {
       const name = argv[i + 1]!;
@@ -107,6 +107,7 @@ function reset(c: Session): Reply {
   c.name = '';
   c.replyMode = 'on';
   c.noEvict = false;
+  c.user = 'default';
   c.authenticated = initiallyAuthenticated(engine);
   return new StatusReply('RESET');
 }

@@ -1,4 +1,5 @@
 import { persistenceCommands } from '../persistence/commands.js';
+import { aclCommands } from './acl.js';
 import { bitmapsCommands } from './bitmaps.js';
 import { connectionCommands } from './connection.js';
 import { hashesCommands } from './hashes.js';
@@ -34,4 +35,5 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...memoryCommands,
   ...scriptingCommands,
   ...persistenceCommands,
+  ...aclCommands,
 ];

@@ -517,12 +517,15 @@ export class ScriptRunner {
     return spec?.subcommands && argv.length >= 2 ? commands.lookupSubcommand(spec, argv[1]!) : spec;
   }
 
-  /** redis.acl_check_cmd: every user may run every command here (no ACLs), if the command exists. */
+  /** redis.acl_check_cmd: whether the script's user may run the command (which must exist). */
   private aclCheck(L: LuaState): number {
     const argv = commandArguments(L);
     if (typeof argv === 'object' && !Array.isArray(argv)) return raise(L, argv.error);
-    if (!this.lookup(argv)) return raise(L, 'Invalid command passed to redis.acl_check_cmd()');
-    lua.lua_pushboolean(L, true);
+    const spec = this.lookup(argv);
+    if (!spec) return raise(L, 'Invalid command passed to redis.acl_check_cmd()');
+    const acl = this.engine.acl;
+    const session = this.context?.session;
+    lua.lua_pushboolean(L, acl.open || !session || !acl.verdict(acl.userOf(session), spec, argv));
     return 1;
   }
 
@@ -545,6 +548,10 @@ export class ScriptRunner {
       return fail('Wrong number of args calling Redis command from script');
     }
     if (spec.flags.includes('noscript')) return fail('This Redis command is not allowed from script');
+    if (!engine.acl.open) {
+      const denied = engine.acl.checkScript(context.session, spec, argv);
+      if (denied !== undefined) return fail(denied);
+    }
     if (context.readOnly && spec.flags.includes('write')) {
       return fail('Write commands are not allowed from read-only scripts.');
     }

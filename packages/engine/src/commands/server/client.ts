@@ -50,7 +50,7 @@ const argvBytes = (argv: readonly string[]) => argv.reduce((n, a) => n + a.lengt
  * qbuf, rbs, obl and the like are 0, and fd is -1 (transports do not expose descriptors). lib-name and
  * lib-ver (Redis 7.2) follow only once CLIENT SETINFO has set them.
  */
-function describe(c: Session, s: Session, current?: { name: string; argv: string[] }): string {
+export function describe(c: Session, s: Session, current?: { name: string; argv: string[] }): string {
   const nowSeconds = Math.floor(c.now() / 1000);
   const argvMem = current ? argvBytes(current.argv) : 0;
   const multiMem = s.multi ? s.multi.reduce((n, q) => n + argvBytes(q.argv), 0) : 0;
@@ -114,7 +114,7 @@ function kill(c: Session, argv: string[]): Reply {
       else if (option === 'addr') addr = value;
       else if (option === 'laddr') laddr = value;
       else if (option === 'user') {
-        if (value !== 'default') fail(`ERR No such user '${errorArg(value)}'`);
+        if (!c.engine.acl.user(value)) fail(`ERR No such user '${errorArg(value)}'`);
         user = value;
       } else if (option === 'skipme') {
         const v = value.toLowerCase();
