@@ -227,6 +227,19 @@ for (const backend of ['embedded engine', 'redis-server'] as const) {
       }
     });
 
+    it('reuses recent versions for fills without ever serving an entry of an invalidated tag', async () => {
+      const filler = cacheOn(await open(), { namespace: 'reuse', versionReuse: '1h' });
+      const other = cacheOn(await open(), { namespace: 'reuse' });
+      // Mostly misses: lookups go straight to `SET … NX GET` (no read first), with the versions kept.
+      for (let i = 0; i < 40; i++) assert.equal(await filler.getOrSet(`a${i}`, () => i, { tags: ['t'] }), i);
+      await other.invalidateTags(['t']); // unknown to the filler, which has no local tier listening
+      assert.equal(await filler.getOrSet('b', () => 2, { tags: ['t'] }), 2); // stored under the old version
+      assert.equal(await other.get('b'), undefined, 'outdated for every reader at once');
+      assert.equal(await filler.get('b'), undefined);
+      assert.equal(await filler.getOrSet('b', () => 3, { tags: ['t'] }), 3, 'reloaded');
+      assert.equal(await other.get('b'), 3, 'the refill read the current versions');
+    });
+
     it('clears a namespace at once, keeps version keys alive longer than entries', async () => {
       const cache = cacheOn(redis, { namespace: 'segment', maxTtl: '1h' });
       await cache.set('a', 1, { ttl: '2h' });
