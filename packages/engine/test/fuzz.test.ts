@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Engine, EngineClient, ErrorReply, ManualClock, RespServer } from '@redkit/engine';
 import { RawClient } from '@redkit/test-utils';
@@ -26,7 +29,9 @@ const SKIP = new Set([
 
 describe('fuzz: random arguments to every command (in-process)', () => {
   it('never answers an internal error and keeps serving', async () => {
-    const engine = new Engine({ clock: new ManualClock() });
+    // SAVE, BGSAVE and the like write their files here, not in the working directory.
+    const dir = mkdtempSync(join(tmpdir(), 'redkit-fuzz-'));
+    const engine = new Engine({ clock: new ManualClock(), config: { dir } });
     const names = [...engine.commands.all()].map((s) => s.name).filter((n) => !SKIP.has(n));
     const client = new EngineClient(engine);
     const admin = new EngineClient(engine);
@@ -64,6 +69,7 @@ describe('fuzz: random arguments to every command (in-process)', () => {
     );
     assert.ok(client.callSync('PING'));
     engine.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

@@ -1,5 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RawClient } from './raw-client.js';
 
 export interface RedisServerHandle {
@@ -46,6 +49,10 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
       throw new Error('redis-server is required (CI) but not installed: apt-get install redis-server');
     return null;
   }
+  // A directory of its own: a dump.rdb left in the working directory must not load into it (extraArgs may
+  // still name another --dir).
+  const dir = mkdtempSync(join(tmpdir(), 'redkit-redis-'));
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     const child = spawn(
@@ -61,6 +68,8 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
         'no',
         '--daemonize',
         'no',
+        '--dir',
+        dir,
         ...extraArgs,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
@@ -70,14 +79,19 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
         port,
         stop: () =>
           new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            child.once('exit', () => resolve());
+            const done = () => {
+              removeDir();
+              resolve();
+            };
+            if (child.exitCode !== null) return done();
+            child.once('exit', done);
             child.kill('SIGKILL');
           }),
       };
     }
     child.kill('SIGKILL');
   }
+  removeDir();
   throw new Error('could not start redis-server');
 }
 
