@@ -1,5 +1,5 @@
 // Benchmarks: the engine measured side by side with its peers in one run, printed as ratios.
-// Usage: npm run bench [-- server|in-process|memory|scripting|streams|cache|ratelimit|locks|stream-consumer|persistence|shop]
+// Usage: npm run bench [-- server|in-process|memory|scripting|streams|cache|ratelimit|locks|stream-consumer|persistence|snapshot|shop]
 import { benchCache } from './cache.js';
 import { benchInProcess } from './in-process.js';
 import { benchLocks } from './locks.js';
@@ -9,6 +9,7 @@ import { benchRateLimit } from './ratelimit.js';
 import { benchScripting } from './scripting.js';
 import { benchServerThroughput } from './server-throughput.js';
 import { benchShop } from './shop.js';
+import { benchSnapshot } from './snapshot.js';
 import { benchStreamConsumer } from './stream-consumer.js';
 import { benchStreams } from './streams.js';
 
@@ -26,4 +27,5 @@ if (!only || only === 'ratelimit') await benchRateLimit(rounds);
 if (!only || only === 'locks') await benchLocks(rounds);
 if (!only || only === 'stream-consumer') await benchStreamConsumer(rounds);
 if (!only || only === 'persistence') await benchPersistence(rounds);
+if (!only || only === 'snapshot') await benchSnapshot(Math.min(rounds, 3));
 if (!only || only === 'shop') await benchShop();

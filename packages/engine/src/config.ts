@@ -26,6 +26,8 @@ export interface ConfigParameter {
   protected?: boolean;
   /** Left out of CONFIG GET patterns; reachable by exact name only. */
   hidden?: boolean;
+  /** How CONFIG REWRITE writes the value: a byte count (as 100mb …) or a quoted string. Default: as stored. */
+  rewriteAs?: 'memory' | 'string';
 }
 
 interface Options {
@@ -140,8 +142,8 @@ const bool = (name: string, def: 'yes' | 'no', options?: Options) =>
     options,
   );
 
-const text = (name: string, def: string, options?: Options, check?: (value: string) => void) =>
-  param(
+const text = (name: string, def: string, options?: Options, check?: (value: string) => void) => ({
+  ...param(
     name,
     def,
     (value) => {
@@ -149,7 +151,9 @@ const text = (name: string, def: string, options?: Options, check?: (value: stri
       return value;
     },
     options,
-  );
+  ),
+  rewriteAs: 'string' as const,
+});
 
 /** An enum; `names` maps each accepted word to the name CONFIG GET shows for it (its first synonym). */
 function choice(name: string, def: string, names: string[] | Record<string, string>, options?: Options) {
@@ -173,10 +177,14 @@ const integer = (name: string, min: bigint, max: bigint, def: string, options?: 
   param(name, def, numericValidator({ min, max }), options);
 const unsigned = (name: string, min: bigint, max: bigint, def: string, options?: Options) =>
   param(name, def, numericValidator({ min, max, unsigned: true }), options);
-const memory = (name: string, min: bigint, max: bigint, def: string, options?: Options) =>
-  param(name, def, numericValidator({ min, max, memory: true }), options);
-const unsignedMemory = (name: string, min: bigint, max: bigint, def: string, options?: Options) =>
-  param(name, def, numericValidator({ min, max, memory: true, unsigned: true }), options);
+const memory = (name: string, min: bigint, max: bigint, def: string, options?: Options) => ({
+  ...param(name, def, numericValidator({ min, max, memory: true }), options),
+  rewriteAs: 'memory' as const,
+});
+const unsignedMemory = (name: string, min: bigint, max: bigint, def: string, options?: Options) => ({
+  ...param(name, def, numericValidator({ min, max, memory: true, unsigned: true }), options),
+  rewriteAs: 'memory' as const,
+});
 
 /** Multi-word values are split on single spaces, as Redis does (so "a  b" has an empty word). */
 const words = (value: string) => (value === '' ? [] : value.split(' '));
@@ -536,11 +544,14 @@ export const CONFIG_PARAMETERS: ConfigParameter[] = [
   unsignedMemory('hll-sparse-max-bytes', 0n, LONG_MAX, '3000'),
   unsigned('tracking-table-max-keys', 0n, LONG_MAX, '1000000'),
   unsignedMemory('client-query-buffer-limit', 1024n * 1024n, LONG_MAX, '1073741824'),
-  param(
-    'maxmemory-clients',
-    '0',
-    numericValidator({ min: -100n, max: LONG_MAX, memory: true, percent: true }),
-  ),
+  {
+    ...param(
+      'maxmemory-clients',
+      '0',
+      numericValidator({ min: -100n, max: LONG_MAX, memory: true, percent: true }),
+    ),
+    rewriteAs: 'memory',
+  },
   integer('repl-backlog-ttl', 0n, LONG_MAX, '3600'),
   memory('auto-aof-rewrite-min-size', 0n, LONG_MAX, '67108864'),
   integer('loading-process-events-interval-bytes', 1024n, INT_MAX, '2097152', { hidden: true }),
@@ -670,7 +681,40 @@ export class Config {
         );
       }
     });
+    const previous = chosen.map((p) => this.values.get(p.name)!);
     for (let i = 0; i < chosen.length; i++) this.store(chosen[i]!, normalised[i]!);
+    if (!options.startup) this.runAppliers(chosen, previous);
+  }
+
+  /**
+   * Registers what must happen when one of `names` changes by CONFIG SET (Redis's apply functions, e.g.
+   * rebuilding the TLS context). If `apply` throws, every value of that CONFIG SET is restored and the
+   * command fails with the thrown message. Returns a function that unregisters it.
+   */
+  onApply(names: string[], apply: () => void): () => void {
+    const entry = { names: new Set(names), apply };
+    this.appliers.push(entry);
+    return () => {
+      const i = this.appliers.indexOf(entry);
+      if (i >= 0) this.appliers.splice(i, 1);
+    };
+  }
+
+  private readonly appliers: Array<{ names: Set<string>; apply: () => void }> = [];
+
+  private runAppliers(chosen: ConfigParameter[], previous: string[]): void {
+    for (const applier of this.appliers) {
+      const changed = chosen.find((p) => applier.names.has(p.name));
+      if (!changed) continue;
+      try {
+        applier.apply();
+      } catch (e) {
+        for (let i = 0; i < chosen.length; i++) this.store(chosen[i]!, previous[i]!);
+        throw new RedisError(
+          `ERR CONFIG SET failed (possibly related to argument '${changed.name}') - ${(e as Error).message}`,
+        );
+      }
+    }
   }
 
   /** True when protected parameters may be set by this client (enable-protected-configs). */
@@ -688,6 +732,9 @@ export class Config {
   allNames(): readonly ConfigEntry[] {
     return this.names;
   }
+
+  /** The config file the server was started from (absolute path), for CONFIG REWRITE and INFO. */
+  file: string | undefined;
 
   /** Bumped on every change, so hot paths can cache parsed values and notice updates cheaply. */
   version = 0;

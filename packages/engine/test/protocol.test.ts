@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createLogger, setEngineLogger } from '@redkit/engine';
 import { differential } from '@redkit/test-utils';
 
 differential('protocol: framing and malformed input', (s) => {
@@ -66,6 +67,66 @@ differential('protocol: framing and malformed input', (s) => {
     assert.ok(process.memoryUsage().rss - before < 64 * 1024 * 1024);
     other.close();
   });
+
+  s.test('proto-max-bulk-len set at run time applies to connected clients', async (d) => {
+    const other = await d.pair();
+    await other.same('CONFIG', 'SET', 'proto-max-bulk-len', '1mb');
+    try {
+      const result = await d.sameRaw('*2\r\n$4\r\nECHO\r\n$1048577\r\n');
+      assert.equal(result.closed, true);
+      const third = await d.pair();
+      await third.same('ECHO', 'x'.repeat(1024 * 1024));
+      third.close();
+    } finally {
+      await other.same('CONFIG', 'SET', 'proto-max-bulk-len', '512mb');
+      other.close();
+    }
+  });
+
+  s.test(
+    'client-query-buffer-limit: a huge argument still arriving closes the client, no reply',
+    async (d) => {
+      const other = await d.pair();
+      await other.same('CONFIG', 'SET', 'client-query-buffer-limit', '1mb');
+      const logged: string[] = [];
+      setEngineLogger(s.engine(), (level, message) => logged.push(`${level} ${message}`));
+      try {
+        const header = Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000\r\n');
+        const result = await d.sameRaw(Buffer.concat([header, Buffer.alloc(1_500_000, 0x61)]), 2000);
+        assert.equal(result.closed, true);
+        assert.equal(result.bytes.length, 0);
+        await other.same('EXISTS', 'k');
+        // Logged as Redis logs it: the client, then the first 64 bytes of its query buffer.
+        assert.equal(logged.length, 1);
+        assert.match(
+          logged[0]!,
+          /^warning Closing client that reached max query buffer length: id=\d+ addr=127\.0\.0\.1:\d+ .* qbuf=\d+ .* \(qbuf initial bytes: "a{64}"\)$/,
+        );
+      } finally {
+        setEngineLogger(s.engine(), createLogger());
+        await other.same('CONFIG', 'SET', 'client-query-buffer-limit', '1gb');
+        other.close();
+      }
+    },
+  );
+
+  s.test(
+    'client-query-buffer-limit counts unparsed bytes only, not the arguments already read',
+    async (d) => {
+      const other = await d.pair();
+      await other.same('CONFIG', 'SET', 'client-query-buffer-limit', '1mb');
+      try {
+        // 200 arguments of 10 KB (2 MB) of a 300-argument command: each argument leaves the buffer once read.
+        let frame = '*300\r\n$4\r\nECHO\r\n';
+        for (let i = 0; i < 200; i++) frame += `$10000\r\n${'b'.repeat(10000)}\r\n`;
+        const result = await d.sameRaw(frame, 300);
+        assert.equal(result.closed, false);
+      } finally {
+        await other.same('CONFIG', 'SET', 'client-query-buffer-limit', '1gb');
+        other.close();
+      }
+    },
+  );
 
   s.test('QUIT answers OK and closes', async (d) => {
     await d.sameRaw('QUIT\r\nPING\r\n');

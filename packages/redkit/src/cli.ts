@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { resolve } from 'node:path';
 import { checkAof } from '@redkit/engine';
 import { Command, InvalidArgumentError } from 'commander';
 import { readConfigFile } from './config-file.js';
@@ -12,12 +13,16 @@ const port = (value: string) => {
   return n;
 };
 
-/** redis-server style `--name value` pairs for every other configuration parameter. */
-/** `[redis.conf] --name value …`: the file first (as redis-server takes it), then flags, which win. */
-function configPairs(args: string[]): Record<string, string> {
+/**
+ * `[redis.conf] --name value …`: the file first (as redis-server takes it), then redis-server style
+ * `--name value` pairs for any parameter, which win. Returns the parameters and the file's absolute path.
+ */
+function configPairs(args: string[]): { config: Record<string, string>; file: string | undefined } {
   const config: Record<string, string> = {};
   let first = 0;
+  let file: string | undefined;
   if (args[0] !== undefined && !args[0].startsWith('--')) {
+    file = resolve(args[0]);
     Object.assign(config, readConfigFile(args[0]));
     first = 1;
   }
@@ -32,7 +37,7 @@ function configPairs(args: string[]): Record<string, string> {
     config[arg.slice(2)] = value;
     i++;
   }
-  return config;
+  return { config, file };
 }
 
 const program = new Command();
@@ -45,19 +50,20 @@ program
   .description(
     'serve the embedded engine over RESP (redis-cli, ioredis and node-redis can connect); a redis.conf ' +
       'file may come first, and any redis.conf parameter can be given as --name value, e.g. ' +
-      '--notify-keyspace-events KEA',
+      '--notify-keyspace-events KEA; TLS with --tls-port 6380 --tls-cert-file redis.crt --tls-key-file ' +
+      'redis.key --tls-ca-cert-file ca.crt (--port 0 for TLS only)',
   )
   .option('--port <port>', 'TCP port (as redis-server --port)', port, 6379)
   .option('--bind <address>', 'address to listen on (as redis-server --bind)', '127.0.0.1')
   .allowUnknownOption()
   .allowExcessArguments()
   .action(async (options: { port: number; bind: string }, command: Command) => {
-    const config = configPairs(command.args);
+    const { config, file } = configPairs(command.args);
     // A config file's port and bind count unless the flags were given.
     const given = (name: string) => command.getOptionValueSource(name) === 'cli';
     const port = given('port') || config.port === undefined ? options.port : Number(config.port);
     const host = given('bind') || config.bind === undefined ? options.bind : config.bind.split(' ')[0]!;
-    await serve({ port, host, config });
+    await serve({ port, host, config, configFile: file });
   });
 
 configureDoctor(program.command('doctor'));

@@ -1,4 +1,5 @@
 import { databaseCommands } from './keys/databases.js';
+import { dumpRestoreCommands } from './keys/dump-restore.js';
 import { expireCommands } from './keys/expire.js';
 import { genericCommands } from './keys/generic.js';
 import { iterationCommands } from './keys/iteration.js';
@@ -14,4 +15,5 @@ export const keysCommands: CommandSpec[] = [
   ...objectCommands,
   ...databaseCommands,
   ...sortCommands,
+  ...dumpRestoreCommands,
 ];

@@ -97,6 +97,16 @@ export class AccessClocks {
     else if (isNew) this.clocks.set(key, lfuPack(LFU_INIT, now));
   }
 
+  /**
+   * RESTORE … IDLETIME/FREQ and RDB loading: the key's access data as given (Redis's objectSetLRUOrLFU);
+   * only the value the current policy uses is applied.
+   */
+  restore(key: string, idleSeconds: number | undefined, freq: number | undefined): void {
+    const now = this.now();
+    if (!this.lfu && idleSeconds !== undefined) this.clocks.set(key, lruClock(now - idleSeconds * 1000));
+    else if (this.lfu && freq !== undefined) this.clocks.set(key, lfuPack(freq, now));
+  }
+
   forget(key: string): void {
     this.clocks.delete(key);
   }

@@ -15,6 +15,7 @@ import {
 import { join } from 'node:path';
 import type { Engine } from '../engine.js';
 import type { Database } from '../keyspace/database.js';
+import { createLogger } from '../log.js';
 import type { ReplyBarrier } from './hooks.js';
 import { type LoadFile, type Logger, loadAofFiles } from './loader.js';
 import {
@@ -27,6 +28,7 @@ import {
   writeFileAtomic,
 } from './manifest.js';
 import { type CommandSink, Propagator } from './propagator.js';
+import { loadRdbBase } from './rdb-base.js';
 import { encodeCommand } from './resp-file.js';
 import { RewriteJob } from './rewrite.js';
 
@@ -47,13 +49,9 @@ export function appendOnlyFileOf(engine: Engine): AppendOnlyFile | undefined {
   return attached.get(engine);
 }
 
+/** Redis-style lines on stdout (the shared logger of log.ts). */
 export function redisStyleLogger(): Logger {
-  return (level, message) => {
-    const d = new Date();
-    const month = d.toLocaleString('en-US', { month: 'short' });
-    const time = `${String(d.getDate()).padStart(2, '0')} ${month} ${d.getFullYear()} ${d.toTimeString().slice(0, 8)}.${String(d.getMilliseconds()).padStart(3, '0')}`;
-    process.stdout.write(`${process.pid}:M ${time} ${level === 'warning' ? '#' : '*'} ${message}\n`);
-  };
+  return createLogger();
 }
 
 /**
@@ -140,17 +138,17 @@ export class AppendOnlyFile implements CommandSink, ReplyBarrier {
             `The AOF file ${join(dir, f.name)} listed in ${manifestPath} does not exist`,
           );
         }
-        if (f.type === 'b' && f.name.endsWith('.rdb')) {
-          throw new PersistenceError(
-            `The AOF base file ${f.name} is an RDB file (aof-use-rdb-preamble yes), which this engine cannot read: rewrite it with Redis under 'aof-use-rdb-preamble no' first`,
-          );
-        }
       }
-      const toLoad: LoadFile[] = order.map((f, i) => ({
+      // An RDB base (Redis's aof-use-rdb-preamble yes) is loaded as a snapshot, then the incr files replay.
+      const rdbBase = order[0]?.type === 'b' && order[0].name.endsWith('.rdb') ? order[0] : undefined;
+      if (rdbBase) loadRdbBase(engine, join(dir, rdbBase.name), log);
+      const commandFiles = rdbBase ? order.slice(1) : order;
+      const toLoad: LoadFile[] = commandFiles.map((f, i) => ({
         path: join(dir, f.name),
-        last: i === order.length - 1,
+        last: i === commandFiles.length - 1,
       }));
-      await loadAofFiles(engine, toLoad, { loadTruncated, log, repairTarget: manifestPath });
+      if (toLoad.length > 0)
+        await loadAofFiles(engine, toLoad, { loadTruncated, log, repairTarget: manifestPath });
     } else if (existsSync(legacy) && statSync(legacy).isFile()) {
       await loadAofFiles(engine, [{ path: legacy, last: true }], {
         loadTruncated,

@@ -150,7 +150,29 @@ function xreadgroup(x: Executed): void {
   }
 }
 
+/**
+ * RESTORE with a relative TTL is logged with the absolute time and ABSTTL (as Redis propagates it); one
+ * whose TTL had already passed only deleted a replaced key: DEL.
+ */
+function restore(x: Executed): void {
+  const key = x.argv[1]!;
+  if (!x.db.data.has(key)) {
+    x.emit(['DEL', key]);
+    return;
+  }
+  const at = x.db.expires.get(key);
+  if (at === undefined) {
+    x.emit(x.argv);
+    return;
+  }
+  const copy = x.argv.slice();
+  copy[2] = String(at);
+  if (!copy.slice(4).some((a) => a.toLowerCase() === 'absttl')) copy.push('ABSTTL');
+  x.emit(copy);
+}
+
 export const RULES: Record<string, Rule> = {
+  restore,
   set,
   setex: (x) => stringWithTtl(x, x.argv[1]!),
   psetex: (x) => stringWithTtl(x, x.argv[1]!),

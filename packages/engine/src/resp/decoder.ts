@@ -89,6 +89,12 @@ export class RequestDecoder {
     return this.buffer.length - this.offset + this.bulkReceived;
   }
 
+  /** The first bytes of what `pendingBytes` counts (a large argument's own bytes once it is being read). */
+  pendingPreview(max: number): Buffer {
+    if (this.bulkChunks.length > 0) return this.bulkChunks[0]!.subarray(0, max);
+    return this.buffer.subarray(this.offset, Math.min(this.buffer.length, this.offset + max));
+  }
+
   /** Returns a command, null for an empty request, or undefined when more bytes are needed. */
   private startCommand(): string[] | null | undefined {
     if (this.buffer[this.offset] !== 42 /* '*' */) return this.inlineCommand();
@@ -119,7 +125,9 @@ export class RequestDecoder {
           return undefined;
         }
         if (buf[this.offset] !== 36 /* '$' */) {
-          throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[this.offset]!)}'`);
+          // Redis's error replies turn CR and LF into spaces.
+          const got = buf[this.offset] === CR || buf[this.offset] === LF ? 32 : buf[this.offset]!;
+          throw new ProtocolError(`expected '$', got '${String.fromCharCode(got)}'`);
         }
         const length = parseLength(buf, this.offset + 1, end);
         if (length === null || length < 0 || length > this.limits.maxBulkLength) {
@@ -283,7 +291,8 @@ export function splitInlineArgs(line: string): string[] | null {
           if (i + 1 < n && !isSpace(line[i + 1])) return null;
           done = true;
         } else current += c;
-      } else if (i >= n || isSpace(c)) {
+      } else if (i >= n || c === ' ' || c === '\n' || c === '\r' || c === '\t') {
+        // An unquoted argument ends only at these (sdssplitargs): '\v' and '\f' belong to it.
         done = true;
       } else if (c === '"') inDouble = true;
       else if (c === "'") inSingle = true;

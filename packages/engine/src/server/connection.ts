@@ -2,11 +2,19 @@ import type { Socket } from 'node:net';
 import { authRequired, unauthenticatedPartialError, unauthenticatedRequestError } from '../auth/access.js';
 import { NO_REPLY } from '../commands/registry.js';
 import type { Engine } from '../engine.js';
-import { inlineRequests, RequestDecoder } from '../resp/decoder.js';
+import { engineLogger, engineLogs } from '../log.js';
+import { type DecoderLimits, inlineRequests, RequestDecoder } from '../resp/decoder.js';
 import { ErrorReply, type Reply } from '../resp/reply.js';
 import { ReplyWriter } from '../resp/writer.js';
 import { BLOCKED, type Session, type SessionTransport } from '../session.js';
+import { describeClient, reprBytes } from './client-info.js';
 import { OutputLimitTracker, outputLimits } from './output-limits.js';
+
+/** The ports of the server a client connected through (0 = that kind of listener is off). */
+export interface ListenerPorts {
+  tcp: number;
+  tls: number;
+}
 
 /**
  * One TCP client: decodes requests, runs them in order (pausing while a command blocks), and writes
@@ -21,31 +29,48 @@ export class Connection implements SessionTransport {
   private flushScheduled = false;
   private outputTracker: OutputLimitTracker | undefined;
   private ending = false;
+  // proto-max-bulk-len and client-query-buffer-limit, re-read when the configuration changes.
+  private readonly limits: DecoderLimits = { maxBulkLength: 0 };
+  private queryBufferLimit = 0;
+  private configVersion = -1;
 
   constructor(
     private readonly engine: Engine,
     private readonly socket: Socket,
+    /** CONFIG GET port / tls-port and INFO tcp_port answer from these. */
+    readonly listener?: ListenerPorts,
   ) {
-    this.decoder = new RequestDecoder({ maxBulkLength: engine.config.number('proto-max-bulk-len') });
+    this.remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.localAddress = `${socket.localAddress}:${socket.localPort}`;
+    this.decoder = new RequestDecoder(this.limits);
+    this.refreshLimits();
     this.session = engine.createSession(this);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('close', () => this.engine.closeSession(this.session));
+    socket.on('close', () => {
+      if (!this.ending && engineLogs(engine, 'verbose')) {
+        const info = describeClient(this.session, this.decoder.pendingBytes);
+        engineLogger(engine)('verbose', `Client closed connection ${info}`);
+      }
+      this.engine.closeSession(this.session);
+    });
     socket.on('error', () => socket.destroy());
   }
 
-  get remoteAddress(): string {
-    return `${this.socket.remoteAddress}:${this.socket.remotePort}`;
-  }
-
-  get localAddress(): string {
-    return `${this.socket.localAddress}:${this.socket.localPort}`;
-  }
+  // Read once: a closed socket no longer knows them (the close is logged with them).
+  readonly remoteAddress: string;
+  readonly localAddress: string;
 
   private onData(chunk: Buffer): void {
     if (this.ending) return;
     this.session.lastInteraction = this.engine.coarseNow();
+    if (this.engine.config.version !== this.configVersion) this.refreshLimits();
     const commands = this.decoder.push(chunk);
+    // client-query-buffer-limit: unparsed input (a huge argument still arriving, a line without its end).
+    if (this.decoder.pendingBytes > this.queryBufferLimit) {
+      this.closeForQueryBufferLimit();
+      return;
+    }
     if (this.queueHead < this.queue.length) for (const c of commands) this.queue.push(c);
     else {
       this.queue = commands;
@@ -53,6 +78,13 @@ export class Connection implements SessionTransport {
     }
     this.processQueue();
     this.flush();
+  }
+
+  private refreshLimits(): void {
+    const config = this.engine.config;
+    this.configVersion = config.version;
+    this.limits.maxBulkLength = config.number('proto-max-bulk-len');
+    this.queryBufferLimit = config.number('client-query-buffer-limit');
   }
 
   private processQueue(): void {
@@ -118,6 +150,12 @@ export class Connection implements SessionTransport {
     this.end();
   }
 
+  /** `timeout`: an idle client is closed, logged at verbose as Redis does. */
+  closeIdle(): void {
+    if (engineLogs(this.engine, 'verbose')) engineLogger(this.engine)('verbose', 'Closing idle client');
+    this.end();
+  }
+
   private end(): void {
     if (this.ending) return;
     this.ending = true;
@@ -163,8 +201,26 @@ export class Connection implements SessionTransport {
     return this.outputTracker.exceeded(pending, limit, this.engine.clock.now());
   }
 
+  /** Redis closes such a client without a reply, and logs it with the start of what it sent. */
+  private closeForQueryBufferLimit(): void {
+    const info = describeClient(this.session, this.decoder.pendingBytes);
+    const start = reprBytes(this.decoder.pendingPreview(64));
+    engineLogger(this.engine)(
+      'warning',
+      `Closing client that reached max query buffer length: ${info} (qbuf initial bytes: ${start})`,
+    );
+    this.ending = true;
+    this.socket.destroy();
+    this.engine.closeSession(this.session);
+  }
+
   /** A client that does not read its replies is cut off (its unsent output dropped); writers are not slowed. */
   private dropForOutputLimit(): void {
+    const info = describeClient(this.session, this.decoder.pendingBytes);
+    engineLogger(this.engine)(
+      'warning',
+      `Client ${info} scheduled to be closed ASAP for overcoming of output buffer limits.`,
+    );
     this.ending = true;
     this.socket.destroy();
     this.engine.closeSession(this.session);

@@ -207,7 +207,7 @@ export class ConsumerGroup {
  * A model of one listpack node of Redis's stream rax, kept only to trim approximately (~) exactly as
  * Redis does: whole nodes go, and a node closes by entry count or (estimated) byte size.
  */
-interface StreamNode {
+export interface StreamNode {
   /** The master ID: the first ID ever stored in the node (the rax key). */
   readonly first: StreamId;
   /** The last ID ever stored in the node (deleted or not). */
@@ -261,6 +261,11 @@ export class RedisStream implements RedisObject {
 
   get nodeCount(): number {
     return this.nodes.length;
+  }
+
+  /** The listpack nodes as modelled (for RDB encoding: each node's master entry and ID span). */
+  get nodeList(): readonly StreamNode[] {
+    return this.nodes;
   }
 
   /** Master IDs of the listpack nodes (the rax keys), in order. */

@@ -1,6 +1,8 @@
 import type { ConfigParameter } from '../../config.js';
+import { engineLogger } from '../../log.js';
 import { fail, SYNTAX } from '../../resp/errors.js';
 import { MapReply, OK, type Reply } from '../../resp/reply.js';
+import { rewriteConfigFile, strerror } from '../../server/config-rewrite.js';
 import type { Session } from '../../session.js';
 import { globMatch } from '../../util/glob.js';
 import { type CommandSpec, command } from '../registry.js';
@@ -31,13 +33,32 @@ function get(c: Session, argv: string[]): Reply {
   }
   const out: Reply[] = [];
   for (const { name, parameter } of matches.values()) {
-    out.push(name, parameter.name === 'port' ? String(listeningPort(c)) : config.display(parameter));
+    out.push(name, shownValue(c, parameter));
   }
   return new MapReply(out);
 }
 
-/** The port this client connected to, when its transport tells (the engine does not own the listener). */
+/** port and tls-port show where the server really listens (a port 0 asked for any free one). */
+function shownValue(c: Session, parameter: ConfigParameter): string {
+  const listener = listenerOf(c);
+  if (parameter.name === 'port') return String(listener ? listener.tcp : listeningPort(c));
+  if (parameter.name === 'tls-port' && listener) return String(listener.tls);
+  return c.engine.config.display(parameter);
+}
+
+/** The ports of the RESP server this client came through, when it came through one. */
+function listenerOf(c: Session): { tcp: number; tls: number } | undefined {
+  const transport = c.transport as { listener?: { tcp: number; tls: number } };
+  return transport.listener;
+}
+
+/**
+ * The port INFO reports as tcp_port: the server's plain port, else its TLS port (as Redis), else the
+ * port this client connected to when its transport tells (the engine does not own the listener).
+ */
 export function listeningPort(c: Session): number {
+  const listener = listenerOf(c);
+  if (listener && (listener.tcp || listener.tls)) return listener.tcp || listener.tls;
   const local = c.transport.localAddress;
   const port = local ? Number(local.slice(local.lastIndexOf(':') + 1)) : Number.NaN;
   return Number.isInteger(port) && port > 0 ? port : c.engine.config.number('port');
@@ -49,6 +70,22 @@ function set(c: Session, argv: string[]): Reply {
   for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i]!, argv[i + 1]!]);
   const config = c.engine.config;
   config.setMany(pairs, { allowProtected: config.allowsProtected(isLocalSession(c)) });
+  return OK;
+}
+
+/** CONFIG REWRITE: only for a server started from a config file (redkit serve redis.conf). */
+function rewrite(c: Session): Reply {
+  const config = c.engine.config;
+  if (config.file === undefined) fail('ERR The server is running without a config file');
+  const log = engineLogger(c.engine);
+  try {
+    rewriteConfigFile(config.file, config);
+  } catch (error) {
+    const reason = strerror(error);
+    log('warning', `CONFIG REWRITE failed: ${reason}`);
+    fail(`ERR Rewriting config file: ${reason}`);
+  }
+  log('warning', 'CONFIG REWRITE executed with success.');
   return OK;
 }
 
@@ -123,14 +160,13 @@ export const configCommand: CommandSpec = {
       resetStat,
       docs('2.0.0', 'Resets the statistics INFO reports.', 'O(1)'),
     ),
-    // The engine is configured by its options, never from a file, so there is nothing to rewrite.
     command(
       'rewrite',
       2,
       ADMIN,
       [0, 0, 0],
       CATEGORIES,
-      () => fail('ERR The server is running without a config file'),
+      rewrite,
       docs('2.8.0', 'Writes the configuration back to its file.', 'O(1)'),
     ),
     command(

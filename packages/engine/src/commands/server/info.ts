@@ -3,6 +3,7 @@ import { arch, machine, type as osType, release, totalmem } from 'node:os';
 import type { Engine } from '../../engine.js';
 import { STARTUP_BYTES } from '../../memory/manager.js';
 import { withAofFields } from '../../persistence/info.js';
+import { existingSnapshots } from '../../persistence/snapshot.js';
 import type { Reply } from '../../resp/reply.js';
 import { VerbatimReply } from '../../resp/reply.js';
 import type { Session } from '../../session.js';
@@ -100,7 +101,7 @@ function serverFields(c: Session): Fields {
     ['configured_hz', hz],
     ['lru_clock', Math.floor(now / 1000) & 0xffffff],
     ['executable', process.execPath],
-    ['config_file', ''],
+    ['config_file', c.engine.config.file ?? ''],
     ['io_threads_active', 0],
     ['redkit_version', ENGINE_VERSION],
   ];
@@ -206,9 +207,11 @@ function memoryOverhead(engine: Engine): number {
   return overhead;
 }
 
-/** No RDB save ever runs; the aof_* fields come from the append-only file when one is open. */
+/** rdb_* from the snapshot state; aof_* from the append-only file when one is open. */
 function persistenceFields(c: Session): Fields {
   const engine = c.engine;
+  const rdb = existingSnapshots(engine);
+  const started = rdb?.bgsaveStartedAt;
   return withAofFields(engine, [
     ['loading', 0],
     ['async_loading', 0],
@@ -216,18 +219,18 @@ function persistenceFields(c: Session): Fields {
     ['current_cow_size', 0],
     ['current_cow_size_age', 0],
     ['current_fork_perc', '0.00'],
-    ['current_save_keys_processed', 0],
-    ['current_save_keys_total', 0],
+    ['current_save_keys_processed', rdb?.keysProcessed ?? 0],
+    ['current_save_keys_total', rdb?.keysTotal ?? 0],
     ['rdb_changes_since_last_save', engine.dirty],
-    ['rdb_bgsave_in_progress', 0],
+    ['rdb_bgsave_in_progress', rdb?.inProgress ? 1 : 0],
     ['rdb_last_save_time', engine.lastSave],
-    ['rdb_last_bgsave_status', 'ok'],
-    ['rdb_last_bgsave_time_sec', -1],
-    ['rdb_current_bgsave_time_sec', -1],
-    ['rdb_saves', 0],
+    ['rdb_last_bgsave_status', rdb?.lastBgsaveStatus ?? 'ok'],
+    ['rdb_last_bgsave_time_sec', rdb?.lastBgsaveSeconds ?? -1],
+    ['rdb_current_bgsave_time_sec', started === undefined ? -1 : Math.floor((Date.now() - started) / 1000)],
+    ['rdb_saves', rdb?.saves ?? 0],
     ['rdb_last_cow_size', 0],
-    ['rdb_last_load_keys_expired', 0],
-    ['rdb_last_load_keys_loaded', 0],
+    ['rdb_last_load_keys_expired', rdb?.lastLoadKeysExpired ?? 0],
+    ['rdb_last_load_keys_loaded', rdb?.lastLoadKeysLoaded ?? 0],
     ['aof_enabled', 0],
     ['aof_rewrite_in_progress', 0],
     ['aof_rewrite_scheduled', 0],
