@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { Engine } from '../engine.js';
 import type { Database } from '../keyspace/database.js';
 import { createLogger } from '../log.js';
+import { CommandBuffer } from './command-buffer.js';
 import type { ReplyBarrier } from './hooks.js';
 import { type LoadFile, type Logger, loadAofFiles } from './loader.js';
 import {
@@ -29,8 +30,10 @@ import {
 } from './manifest.js';
 import { type CommandSink, Propagator } from './propagator.js';
 import { loadRdbBase } from './rdb-base.js';
-import { encodeCommand } from './resp-file.js';
 import { RewriteJob } from './rewrite.js';
+
+const MULTI = ['MULTI'];
+const EXEC = ['EXEC'];
 
 export interface AofOptions {
   /** Where log lines go (loading progress, warnings, rewrites); Redis-style lines on stdout by default. */
@@ -68,7 +71,7 @@ export class AppendOnlyFile implements CommandSink, ReplyBarrier {
   private fd: number;
   /** The database the incr file's last command ran in (-1: unknown, SELECT first). */
   private selectedDb = -1;
-  private pending: string[] = [];
+  private readonly pending = new CommandBuffer();
   private readonly holders = new Set<() => void>();
   private writeScheduled = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -192,9 +195,7 @@ export class AppendOnlyFile implements CommandSink, ReplyBarrier {
   }
 
   get pendingBytes(): number {
-    let n = 0;
-    for (const s of this.pending) n += s.length;
-    return n;
+    return this.pending.length;
   }
 
   // --- CommandSink (from the propagator) ---
@@ -202,16 +203,16 @@ export class AppendOnlyFile implements CommandSink, ReplyBarrier {
   append(dbs: readonly number[], commands: readonly string[][]): void {
     if (this.closed) return;
     const block = commands.length > 1;
-    if (block) this.pending.push('*1\r\n$5\r\nMULTI\r\n');
+    if (block) this.pending.push(MULTI);
     for (let i = 0; i < commands.length; i++) {
       const db = dbs[i]!;
       if (db !== this.selectedDb) {
-        this.pending.push(encodeCommand(['SELECT', String(db)]));
+        this.pending.push(['SELECT', String(db)]);
         this.selectedDb = db;
       }
-      this.pending.push(encodeCommand(commands[i]!));
+      this.pending.push(commands[i]!);
     }
-    if (block) this.pending.push('*1\r\n$4\r\nEXEC\r\n');
+    if (block) this.pending.push(EXEC);
     this.scheduleWrite();
   }
 
@@ -256,21 +257,21 @@ export class AppendOnlyFile implements CommandSink, ReplyBarrier {
   /** False when the write failed (replies stay held; it is retried). */
   private writePending(): boolean {
     if (this.pending.length === 0) return true;
-    const data = Buffer.from(this.pending.join(''), 'latin1');
-    this.pending = [];
+    const data = this.pending.bytes();
     let offset = 0;
     try {
       while (offset < data.length) offset += writeSync(this.fd, data, offset);
       if (this.fsyncPolicy() === 'always') fdatasyncSync(this.fd);
       else this.unsynced = true;
       this.currentSize += data.length;
+      this.pending.drop(data.length);
       if (this.lastWriteStatus === 'err')
         this.log('notice', 'AOF write error looks solved. Redis can write again.');
       this.lastWriteStatus = 'ok';
       return true;
     } catch (error) {
       // Keep what was not written (a short write leaves a partial command: the retry completes it).
-      this.pending = [data.subarray(offset).toString('latin1')];
+      this.pending.drop(offset);
       this.currentSize += offset;
       if (this.lastWriteStatus === 'ok') {
         this.log(
