@@ -36,10 +36,11 @@ function runScript(c: Session, argv: string[], bySha: boolean, readOnly: boolean
   const runner = scriptRunner(c.engine);
   let sha: string;
   if (bySha) {
-    sha = argv[1]!.toLowerCase();
-    if (!runner.has(sha)) fail('NOSCRIPT No matching script. Please use EVAL.');
+    const cached = runner.cachedSha(argv[1]!);
+    if (cached === undefined) fail('NOSCRIPT No matching script. Please use EVAL.');
+    sha = cached;
   } else sha = runner.load(argv[1]!);
-  return runner.run(c, sha, argv.slice(3, 3 + numkeys), argv.slice(3 + numkeys), readOnly, argv);
+  return runner.run(c, sha, argv, numkeys, readOnly);
 }
 
 /** SCRIPT KILL / FUNCTION KILL: stops the busy script of that kind if it has not written yet. */

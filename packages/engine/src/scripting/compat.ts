@@ -14,6 +14,22 @@ export function installCompat(L: LuaState): void {
   const tonumber = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
   lua.lua_pushcfunction(L, (L) => {
     const argc = lua.lua_gettop(L);
+    // One argument (the usual tonumber(ARGV[i])): the base library's own conversion, done here without
+    // the protected call into it. A base, or no argument at all (an error), goes to the original.
+    if (argc === 1) {
+      const type = lua.lua_type(L, 1);
+      if (type === lua.LUA_TNUMBER) lua.lua_pushnumber(L, lua.lua_tonumber(L, 1));
+      else if (type !== lua.LUA_TSTRING) lua.lua_pushnil(L);
+      else {
+        const text = lua.lua_tolstring(L, 1)!;
+        const plain = plainInteger(text);
+        if (plain !== undefined) lua.lua_pushnumber(L, plain);
+        else if (lua.lua_stringtonumber(L, text) === text.length + 1) {
+          lua.lua_pushnumber(L, lua.lua_tonumber(L, -1));
+        } else lua.lua_pushnil(L);
+      }
+      return 1;
+    }
     callOriginal(L, tonumber, argc, 'tonumber');
     if (lua.lua_type(L, -1) === lua.LUA_TNUMBER) lua.lua_pushnumber(L, lua.lua_tonumber(L, -1));
     return 1;
@@ -33,6 +49,24 @@ export function installCompat(L: LuaState): void {
   });
   lua.lua_setfield(L, -2, 'format');
   lua.lua_settop(L, -2);
+}
+
+/**
+ * The value of plain decimal digits (an optional '-', at most 15 digits: exact in a double), the usual
+ * tonumber argument, read without fengari's parser; it means the same to that parser (whose result is
+ * made a float here anyway, and whose integers have no -0). Anything else: undefined.
+ */
+function plainInteger(bytes: Uint8Array): number | undefined {
+  const negative = bytes[0] === 45;
+  const digits = bytes.length - (negative ? 1 : 0);
+  if (digits < 1 || digits > 15) return undefined;
+  let value = 0;
+  for (let i = negative ? 1 : 0; i < bytes.length; i++) {
+    const digit = bytes[i]! - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return negative ? 0 - value : value;
 }
 
 /** Calls a saved library function with the arguments on the stack, reporting errors under `name`. */

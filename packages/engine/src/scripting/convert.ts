@@ -12,7 +12,7 @@ import {
   VerbatimReply,
 } from '../resp/reply.js';
 import { formatDouble } from '../util/numbers.js';
-import { ensureStack, fromLua, type LuaState, lauxlib, lua, tableEntryCount, toLua } from './fengari.js';
+import { ensureStack, fromLua, type LuaState, lauxlib, lua, pushLatin1, tableEntryCount } from './fengari.js';
 
 const names = new WeakMap<LuaState, Map<string, number>>();
 
@@ -51,7 +51,7 @@ export function errorText(message: string): string {
 /** Pushes Redis's error object, a table { err = message }. */
 export function pushErrorTable(L: LuaState, message: string): void {
   lua.lua_createtable(L, 0, 1);
-  setField(L, 'err', () => lua.lua_pushstring(L, toLua(errorText(message))));
+  setField(L, 'err', () => pushLatin1(L, errorText(message)));
 }
 
 function pushSingleField(L: LuaState, field: string, push: () => void): void {
@@ -62,7 +62,7 @@ function pushSingleField(L: LuaState, field: string, push: () => void): void {
 /** Converts a command's reply into the Lua value redis.call returns (resp = the script's protocol). */
 export function pushReply(L: LuaState, reply: Reply, resp: 2 | 3): void {
   ensureStack(L, 4);
-  if (typeof reply === 'string') lua.lua_pushstring(L, toLua(reply));
+  if (typeof reply === 'string') pushLatin1(L, reply);
   else if (typeof reply === 'number') lua.lua_pushnumber(L, reply);
   else if (typeof reply === 'bigint') lua.lua_pushnumber(L, Number(reply));
   else if (reply === null) {
@@ -71,11 +71,11 @@ export function pushReply(L: LuaState, reply: Reply, resp: 2 | 3): void {
   } else if (Array.isArray(reply) || reply instanceof PushReply) {
     pushArray(L, Array.isArray(reply) ? reply : reply.items, resp);
   } else if (reply instanceof StatusReply) {
-    pushSingleField(L, 'ok', () => lua.lua_pushstring(L, toLua(reply.status)));
+    pushSingleField(L, 'ok', () => pushLatin1(L, reply.status));
   } else if (reply instanceof ErrorReply) {
     pushErrorTable(L, `-${reply.message}`);
   } else if (reply instanceof DoubleReply) {
-    if (resp === 2) lua.lua_pushstring(L, toLua(formatDouble(reply.value)));
+    if (resp === 2) pushLatin1(L, formatDouble(reply.value));
     else pushSingleField(L, 'double', () => lua.lua_pushnumber(L, reply.value));
   } else if (reply instanceof MapReply) {
     if (resp === 2) pushArray(L, reply.entries, resp);
@@ -108,17 +108,17 @@ export function pushReply(L: LuaState, reply: Reply, resp: 2 | 3): void {
     if (resp === 2) lua.lua_pushnumber(L, reply.value ? 1 : 0);
     else lua.lua_pushboolean(L, reply.value);
   } else if (reply instanceof VerbatimReply) {
-    if (resp === 2) lua.lua_pushstring(L, toLua(reply.text));
+    if (resp === 2) pushLatin1(L, reply.text);
     else {
       pushSingleField(L, 'verbatim_string', () => {
         lua.lua_createtable(L, 0, 2);
-        setField(L, 'format', () => lua.lua_pushstring(L, toLua(reply.format)));
-        setField(L, 'string', () => lua.lua_pushstring(L, toLua(reply.text)));
+        setField(L, 'format', () => pushLatin1(L, reply.format));
+        setField(L, 'string', () => pushLatin1(L, reply.text));
       });
     }
   } else if (reply instanceof BigNumberReply) {
-    if (resp === 2) lua.lua_pushstring(L, toLua(reply.digits));
-    else pushSingleField(L, 'big_number', () => lua.lua_pushstring(L, toLua(reply.digits)));
+    if (resp === 2) pushLatin1(L, reply.digits);
+    else pushSingleField(L, 'big_number', () => pushLatin1(L, reply.digits));
   } else lua.lua_pushnil(L);
 }
 

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { addHook } from 'pirates';
+import { rewriteFengariSource } from './fengari-rewrites.js';
 
 /** The opaque Lua state handle fengari hands out. */
 export type LuaState = { readonly __luaState: unique symbol };
@@ -38,6 +39,8 @@ export interface LuaApi {
   lua_toboolean(L: LuaState, idx: number): boolean;
   lua_tolstring(L: LuaState, idx: number): LuaBytes | null;
   lua_isinteger(L: LuaState, idx: number): boolean;
+  /** Pushes the number `s` spells and returns its length + 1; pushes nothing and returns 0 if none. */
+  lua_stringtonumber(L: LuaState, s: LuaBytes): number;
   lua_pushnil(L: LuaState): void;
   lua_pushnumber(L: LuaState, n: number): void;
   lua_pushinteger(L: LuaState, n: number): void;
@@ -97,57 +100,35 @@ interface Fengari {
   lualib: LibApi;
 }
 
-/**
- * Two of fengari's hot paths are rewritten as its sources load (fengari is pinned; the counts let a test
- * notice a rewrite that no longer matches):
- * - stack slots are released with `delete stack[i]`, which turns the Lua stack (a JS array) into a
- *   dictionary-mode array, so every later access is a hash lookup (scripts ran ~2.5× slower). Storing
- *   `undefined` releases the value just the same and keeps the array fast;
- * - every string pushed is copied with `Uint8Array.from`, which walks the iterator protocol; the
- *   constructor copies an array or typed array directly;
- * - string size: scripts may build strings of at most 512 MB (Redis's largest bulk string), refused with
- *   Lua's own errors ("string length overflow", "resulting string too large") before anything is
- *   allocated, and string.rep fills its result by doubling copies instead of one copy per repetition;
- * - a fix: lua_pcallk must save whether hooks were allowed in the call's status bits (C Lua's `setoah`),
- *   but fengari's expression leaves the bit unset, so after a pcall inside a coroutine caught an error,
- *   hooks stayed off for good (a script could then loop past busy-reply-threshold unchecked).
- */
-/** The longest string a script may build: 512 MB, Redis's proto-max-bulk-len default. */
-const MAX_SCRIPT_STRING = 512 * 1024 * 1024;
+/** fengari's string object; `latin1` is ours (added by a rewrite): its JS form once converted. */
+interface TString {
+  realstring: LuaBytes;
+  latin1: string | null;
+}
 
-const REWRITES = [
-  { pattern: /delete ((?:L1?|from)\.stack\[[^\]]*\]);/g, replacement: '$1 = undefined;' },
-  {
-    pattern: /luastring_from = Uint8Array\.from\.bind\(Uint8Array\);/g,
-    replacement: 'luastring_from = (a) => new Uint8Array(a);',
-  },
-  { pattern: /const MAXSIZE = 2147483647;/g, replacement: `const MAXSIZE = ${MAX_SCRIPT_STRING};` },
-  {
-    pattern: /let buff = new Uint8Array\(tl\);/g,
-    replacement: `if (tl > ${MAX_SCRIPT_STRING}) ldebug.luaG_runerror(L, to_luastring("string length overflow")); let buff = new Uint8Array(tl);`,
-  },
-  {
-    pattern: /while \(n-- > 1\) \{[^}]*\{[^}]*\}\s*\}\s*p\.set\(s, pi\);/g,
-    replacement:
-      'p.set(s, 0); if (n > 1 && lsep > 0) p.set(sep, l); let filled = n > 1 ? l + lsep : l; while (filled < totallen) { const c = Math.min(filled, totallen - filled); p.copyWithin(filled, 0, c); filled += c; }',
-  },
-  {
-    pattern: /ci\.callstatus &= ~lstate\.CIST_OAH \| L\.allowhook;/g,
-    replacement: 'ci.callstatus = (ci.callstatus & ~lstate.CIST_OAH) | L.allowhook;',
-  },
-] as const;
-/** How often each rewrite applied while fengari loaded. */
-export const rewritesApplied = REWRITES.map(() => 0);
+/** A value slot (fengari's TValue): the type tag's low 4 bits are the basic Lua type. */
+interface TValue {
+  type: number;
+  value: unknown;
+}
 
-export function rewriteFengariSource(source: string, counts = rewritesApplied): string {
-  return REWRITES.reduce(
-    (text, { pattern, replacement }, i) =>
-      text.replace(pattern, (...match: string[]) => {
-        counts[i]!++;
-        return replacement.replace('$1', match[1] ?? '');
-      }),
-    source,
-  );
+/** The state's fields read directly on the hottest paths (arguments of redis.call). */
+interface StateView {
+  stack: Array<TValue | undefined>;
+  top: number;
+  ci: CallInfoView;
+}
+
+interface CallInfoView {
+  funcOff: number;
+  next: CallInfoView | null;
+}
+
+/** Internals: the two behind lua_pushstring (to push bytes without its copy), and stack shrinking. */
+interface FengariInternals {
+  luaD_shrinkstack(L: LuaState): void;
+  luaS_bless(L: LuaState, bytes: LuaBytes): TString;
+  pushsvalue2s(L: LuaState, ts: TString): void;
 }
 
 /**
@@ -155,7 +136,7 @@ export function rewriteFengariSource(source: string, counts = rewritesApplied): 
  * integral floats without '.0' (as Lua 5.1, which Redis embeds, prints every number), and restore
  * the environment afterwards so nothing leaks into the host process.
  */
-function loadFengari(): Fengari {
+function loadFengari(): Fengari & { internals: FengariInternals } {
   const require = createRequire(import.meta.url);
   const sources = dirname(require.resolve('fengari'));
   const previous = process.env.FENGARICONF;
@@ -166,7 +147,11 @@ function loadFengari(): Fengari {
     matcher: (file) => file.startsWith(sources),
   });
   try {
-    return require('fengari') as Fengari;
+    const api = require('fengari') as Fengari;
+    const { luaS_bless } = require('fengari/src/lstring.js') as Pick<FengariInternals, 'luaS_bless'>;
+    const { pushsvalue2s } = require('fengari/src/lobject.js') as Pick<FengariInternals, 'pushsvalue2s'>;
+    const { luaD_shrinkstack } = require('fengari/src/ldo.js') as Pick<FengariInternals, 'luaD_shrinkstack'>;
+    return { ...api, internals: { luaS_bless, pushsvalue2s, luaD_shrinkstack } };
   } finally {
     revert();
     if (previous === undefined) delete process.env.FENGARICONF;
@@ -190,11 +175,104 @@ export function ensureStack(L: LuaState, n: number): void {
   }
 }
 
+const SLAB_SIZE = 8192;
+const SMALL_STRING = 64;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabUsed = 0;
+
+/**
+ * A latin1 string's bytes for a Lua string that takes them over. Short ones are views into a shared 8 KB
+ * slab (as Node pools small Buffers): a typed array of its own costs an ArrayBuffer too, and KEYS and
+ * ARGV are mostly short. Lua strings are never written to, so sharing the slab is safe. Only arguments
+ * use it: a string kept alive keeps its slab alive, and a script receives few arguments, but may get
+ * many replies and keep one (function code can hold values in upvalues between calls).
+ */
+function smallBytes(s: string): LuaBytes {
+  const length = s.length;
+  if (length > SMALL_STRING) return toLua(s);
+  if (slabUsed + length > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const bytes = new Uint8Array(slab, slabUsed, length);
+  slabUsed += length;
+  for (let i = 0; i < length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
+
 /** A binary (latin1) JS string as Lua bytes. */
 export function toLua(s: string): LuaBytes {
   const bytes = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
   return bytes;
+}
+
+const { luaS_bless, pushsvalue2s, luaD_shrinkstack } = fengari.internals;
+const LUA_TSTRING = lua.LUA_TSTRING;
+const LUA_TNIL = lua.LUA_TNIL;
+/** The tag pushsvalue2s gives strings (fengari does not intern short ones). */
+const LUA_TLNGSTR = LUA_TSTRING | (1 << 4);
+
+/**
+ * Pushes a binary (latin1) JS string as a Lua string. lua_pushstring copies the bytes it is given; this
+ * hands fengari the fresh array instead (the hot path of KEYS/ARGV and of every redis.call reply).
+ * `argument`: a script's key or argument (see smallBytes).
+ */
+export function pushLatin1(L: LuaState, s: string, argument = false): void {
+  const ts = luaS_bless(L, argument ? smallBytes(s) : toLua(s));
+  if (s.length <= CACHED_LATIN1_LENGTH) ts.latin1 = s;
+  pushsvalue2s(L, ts);
+}
+
+/**
+ * Strings up to this length keep their JS form once converted: command names and other constants of a
+ * script, KEYS/ARGV and replies passed back to redis.call then convert for free. Longer ones are
+ * converted each time rather than held twice.
+ */
+const CACHED_LATIN1_LENGTH = 256;
+
+const TYPE_MASK = 0x0f;
+
+/**
+ * The value at stack index `idx` (> 0) of the running host function as a latin1 string when it is a Lua
+ * string, else undefined (what lua_type + lua_tolstring + fromLua would give, without the copies).
+ */
+export function latin1At(L: LuaState, idx: number): string | undefined {
+  const state = L as unknown as StateView;
+  const slot = state.ci.funcOff + idx;
+  if (slot >= state.top) return undefined;
+  const tv = state.stack[slot]!;
+  if ((tv.type & TYPE_MASK) !== LUA_TSTRING) return undefined;
+  const ts = tv.value as TString;
+  if (ts.latin1 !== null) return ts.latin1;
+  const text = fromLua(ts.realstring);
+  if (text.length <= CACHED_LATIN1_LENGTH) ts.latin1 = text;
+  return text;
+}
+
+/** What an idle coroutine keeps for its next run: stack slots and CallInfo records to reuse. */
+const IDLE_STACK_SLOTS = 1024;
+const IDLE_CALL_INFOS = 64;
+
+/**
+ * Readies a coroutine that finished cleanly for the next run. Popped slots keep their values (as in C
+ * Lua), so they are cleared: an idle coroutine keeps no script data alive. A stack or CallInfo chain
+ * that a deep recursion grew is cut back (C Lua's collector does that), the rest stays for reuse.
+ */
+export function resetIdleThread(L: LuaState): void {
+  const state = L as unknown as StateView;
+  let ci = state.ci;
+  for (let kept = 0; kept < IDLE_CALL_INFOS && ci.next !== null; kept++) ci = ci.next;
+  ci.next = null;
+  if (state.stack.length > IDLE_STACK_SLOTS) luaD_shrinkstack(L);
+  const { stack, top } = state;
+  for (let i = top; i < stack.length; i++) {
+    const slot = stack[i];
+    if (slot !== undefined) {
+      slot.type = LUA_TNIL;
+      slot.value = null;
+    }
+  }
 }
 
 /** Lua bytes as a binary (latin1) JS string. */
@@ -209,7 +287,44 @@ export function fromLua(bytes: LuaBytes): string {
 
 /** fengari's table object: every live entry, array part included, is in one Map. */
 interface FengariTable {
-  strong: Map<unknown, unknown>;
+  strong: Map<unknown, { value: TValue }>;
+  /** Ours (added by a rewrite): writes raise "Attempt to modify a readonly table". */
+  readonly: boolean;
+}
+
+/**
+ * Makes the table at `index` read-only, or writable again (the host lifts the flag around its own
+ * writes, as Redis does to set KEYS and ARGV).
+ */
+export function setReadonly(L: LuaState, index: number, readonly: boolean): void {
+  (lua.lua_topointer(L, index) as FengariTable).readonly = readonly;
+}
+
+/**
+ * Sets t[1..n] of the table at `index` to `items[from..to)` in place, as far as those entries already exist (what
+ * lua_rawseti does for an existing key, without a string copy and a stack slot per item); returns how
+ * many items were stored.
+ */
+export function overwriteSequence(
+  L: LuaState,
+  index: number,
+  items: readonly string[],
+  from = 0,
+  to = items.length,
+): number {
+  const entries = (lua.lua_topointer(L, index) as FengariTable).strong;
+  for (let i = 0; i < to - from; i++) {
+    const entry = entries.get(i + 1);
+    if (entry === undefined) return i;
+    const s = items[from + i]!;
+    // The same string as last time (a constant argument): Lua strings are immutable, keep it.
+    if (entry.value.type === LUA_TLNGSTR && (entry.value.value as TString).latin1 === s) continue;
+    const ts = luaS_bless(L, smallBytes(s));
+    if (s.length <= CACHED_LATIN1_LENGTH) ts.latin1 = s;
+    entry.value.type = LUA_TLNGSTR;
+    entry.value.value = ts;
+  }
+  return to - from;
 }
 
 /** How many entries the table at `index` holds (fengari keeps the count; C Lua would need a walk). */

@@ -4,7 +4,7 @@ import { busyError, RedisError } from '../resp/errors.js';
 import { MapReply, type Reply, SetReply, StatusReply } from '../resp/reply.js';
 import type { Session } from '../session.js';
 import { globMatch } from '../util/glob.js';
-import { fromLua, type LuaState, lauxlib, lua, toLua } from './fengari.js';
+import { fromLua, type LuaState, lauxlib, lua, setReadonly, toLua } from './fengari.js';
 import { widenHexLiterals } from './hex-literals.js';
 import {
   as51CompileError,
@@ -108,6 +108,9 @@ export class FunctionLibraries {
     lua.lua_setmetatable(L, -2);
     lua.lua_pushvalue(L, -1);
     lua.lua_setfield(L, -3, '_G');
+    // Both read-only, as the scripts' globals (rawset and setmetatable included).
+    setReadonly(L, -1, true);
+    setReadonly(L, -2, true);
     this.envRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     lua.lua_settop(L, 0);
   }

@@ -1,11 +1,27 @@
+/** The library tables scripts see (read-only, as the globals table itself). */
+export const LIBRARIES = [
+  'string',
+  'math',
+  'table',
+  'coroutine',
+  'bit',
+  'cjson',
+  'cmsgpack',
+  'struct',
+  'redis',
+];
+
 /**
  * Lua run once per engine, before anything is locked: Lua 5.1 names that Redis scripts rely on, Redis 7's
  * pcall (an error table raised by redis.call reaches the caller as its message), the removal of what the
  * sandbox forbids, and the message handler that records where an error happened.
- * Receives (redis, readonlyError); returns (globals, handler).
+ * Receives (redis); returns (globals, handler). The host then makes the globals and LIBRARIES read-only.
  */
 export const PRELUDE = `
-local redis, readonlyError = ...
+local LIBRARIES = { ${LIBRARIES.filter((name) => name !== 'redis')
+  .map((name) => `'${name}'`)
+  .join(', ')} }
+local redis = ...
 local dbg = debug
 local G = _G
 local rawpcall, pack, unpackn = pcall, table.pack, table.unpack
@@ -46,11 +62,8 @@ globals._VERSION = 'Lua 5.1'
 for _, name in ipairs({ 'print', 'dofile', 'loadfile', 'require', 'package', 'os', 'io', 'debug', 'utf8', 'rawlen' }) do
   globals[name] = nil
 end
-local function readonly(t)
-  return setmetatable({}, { __index = t, __newindex = readonlyError, __pairs = function() return next, t, nil end })
-end
-for _, name in ipairs({ 'string', 'math', 'table', 'coroutine', 'bit', 'cjson', 'cmsgpack', 'struct' }) do globals[name] = readonly(G[name]) end
-globals.redis = readonly(redis)
+for _, name in ipairs(LIBRARIES) do globals[name] = G[name] end
+globals.redis = redis
 local function handler(err)
   -- The innermost frame of the script: skip host functions (fengari calls them 'J' where C Lua says
   -- 'C') and this prelude's pcall.

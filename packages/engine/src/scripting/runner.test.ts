@@ -82,3 +82,46 @@ describe('scripts that build too much', () => {
     assert.equal(after, 1);
   });
 });
+
+describe('the read-only globals and libraries', () => {
+  it('refuse every way of writing to them, as Redis 7.0 does, and nothing leaks into later scripts', () => {
+    const engine = createEngine();
+    const client = new EngineClient(engine);
+    const error = (body: string) => {
+      const reply = client.callSync('EVAL', body, '1', 'k', 'a');
+      assert.ok(reply instanceof ErrorReply, body);
+      return reply.message.replace(/ script: .*/, '');
+    };
+    // Replies as redis-server 7.0.15 gives them (a C function's error has no position prefix).
+    assert.equal(error("rawset(_G, 'evil', 1)"), 'ERR Attempt to modify a readonly table');
+    assert.equal(error("rawset(string, 'x', 1)"), 'ERR Attempt to modify a readonly table');
+    assert.equal(error('setmetatable(string, nil)'), 'ERR Attempt to modify a readonly table');
+    assert.equal(error('setmetatable(_G, nil)'), 'ERR Attempt to modify a readonly table');
+    assert.equal(error('table.insert(redis, 1)'), 'ERR Attempt to modify a readonly table');
+    assert.equal(
+      error("getmetatable('').__index.zzz = 1"),
+      'ERR user_script:1: Attempt to modify a readonly table',
+    );
+    for (const body of ['x = 5', 'KEYS = 1', 'string.upper = nil', 'redis.call = nil', 'cjson.encode = 1']) {
+      assert.equal(error(body), 'ERR user_script:1: Attempt to modify a readonly table', body);
+    }
+    assert.match(error('return evil'), /nonexistent global variable 'evil'/);
+    const check = [
+      "KEYS[1] = 'x'",
+      "table.insert(ARGV, 'y')",
+      'local n = 0 for k in next, string do n = n + 1 end',
+      'return {KEYS[1], #ARGV, n, type(string.upper), type(getmetatable(_G).__index), tostring(_G._G == _G)}',
+    ].join(' ');
+    assert.deepEqual(client.callSync('EVAL', check, '1', 'k', 'a'), [
+      'x',
+      2,
+      15,
+      'function',
+      'function',
+      'true',
+    ]);
+    // KEYS and ARGV were modified by the last script: the next one still gets its own.
+    assert.deepEqual(client.callSync('EVAL', 'return {KEYS[1], #ARGV}', '1', 'k2', 'a', 'b'), ['k2', 2]);
+    engine.close();
+  });
+});

@@ -20,35 +20,56 @@ import {
   pushReply,
   setField,
 } from './convert.js';
-import { fromLua, type LuaState, lauxlib, lua, lualib, tableEntryCount, toLua } from './fengari.js';
+import {
+  fromLua,
+  type LuaState,
+  latin1At,
+  lauxlib,
+  lua,
+  lualib,
+  overwriteSequence,
+  pushLatin1,
+  resetIdleThread,
+  setReadonly,
+  tableEntryCount,
+  toLua,
+} from './fengari.js';
 import { widenHexLiterals } from './hex-literals.js';
-import { PRELUDE } from './prelude.js';
+import { LIBRARIES, PRELUDE } from './prelude.js';
 import { RedisRandom } from './random.js';
 import { readShebang, type ScriptFlags } from './shebang.js';
 import { STRUCT_LIBRARY } from './struct.js';
 
 export const sha1hex = (body: string): string => createHash('sha1').update(body, 'latin1').digest('hex');
 
-/** What a running script needs to reach from the Lua side. */
-interface RunContext {
-  session: Session;
-  sha: string;
-  readOnly: boolean;
+/**
+ * One invocation in progress: what the Lua side reaches (redis.call, the hook), the coroutine it runs in
+ * and what to restore when it ends. One object per call, as EVALSHA is a hot path.
+ */
+class Run {
   /** The protocol redis.call replies are converted from (redis.setresp). */
-  resp: 2 | 3;
+  resp: 2 | 3 = 2;
   /** A write command ran: SCRIPT KILL can no longer stop the script. */
-  wrote: boolean;
+  wrote = false;
   /** SCRIPT KILL / FUNCTION KILL asked the script to stop. */
-  killed: boolean;
-}
-
-/** One invocation in progress: the coroutine it runs in and what to restore when it ends. */
-interface Run {
-  context: RunContext;
-  thread: LuaState;
-  outer: RunContext | undefined;
-  saved: { db: Session['db']; protocol: 2 | 3; inTransaction: boolean; lastCommand: Session['lastCommand'] };
-  unfreeze: boolean;
+  killed = false;
+  readonly savedDb: Session['db'];
+  readonly savedProtocol: 2 | 3;
+  readonly savedInTransaction: boolean;
+  readonly savedLastCommand: Session['lastCommand'];
+  constructor(
+    readonly session: Session,
+    readonly sha: string,
+    readonly readOnly: boolean,
+    readonly thread: LuaState,
+    readonly outer: Run | undefined,
+    readonly unfreeze: boolean,
+  ) {
+    this.savedDb = session.db;
+    this.savedProtocol = session.protocol;
+    this.savedInTransaction = session.executingTransaction;
+    this.savedLastCommand = session.lastCommand;
+  }
 }
 
 /**
@@ -88,7 +109,7 @@ export class ScriptRunner {
   readonly globalsRef: number;
   readonly handlerRef: number;
   private readonly envRef: number;
-  private context: RunContext | undefined;
+  private context: Run | undefined;
   /** Base library's xpcall, before the prelude: scripts run as xpcall(f, handler, …) in a coroutine. */
   private readonly xpcallRef: number;
   private readonly idleThreads: LuaState[] = [];
@@ -111,7 +132,7 @@ export class ScriptRunner {
     // A host function that throws must surface as a script error, never as a corrupt error object.
     lua.lua_atnativeerror(L, (L) => {
       const error = lua.lua_touserdata(L, 1);
-      lua.lua_pushstring(L, toLua(error instanceof Error ? error.message : String(error)));
+      pushLatin1(L, error instanceof Error ? error.message : String(error));
       return 1;
     });
     lua.lua_getglobal(L, 'xpcall');
@@ -167,8 +188,7 @@ export class ScriptRunner {
       throw new Error(`scripting prelude: ${fromLua(lua.lua_tolstring(L, -1)!)}`);
     }
     this.pushRedisTable();
-    lua.lua_pushcfunction(L, readonlyError);
-    lua.lua_pcall(L, 2, 2, 0);
+    lua.lua_pcall(L, 1, 2, 0);
     removeLua53Names(L);
     this.handlerRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     lua.lua_pushvalue(L, -1);
@@ -178,24 +198,17 @@ export class ScriptRunner {
     lua.lua_pushcfunction(L, missingGlobal);
     lua.lua_setfield(L, -2, '__index');
     lua.lua_setmetatable(L, -2);
-    // Scripts see an empty proxy that reads through to the globals and refuses every write, as Redis's
-    // locked global table does (reads stay inside the VM: no host call per global access).
-    lua.lua_createtable(L, 0, 0);
-    lua.lua_createtable(L, 0, 2);
-    lua.lua_pushvalue(L, -3);
-    lua.lua_setfield(L, -2, '__index');
-    lua.lua_pushcfunction(L, readonlyError);
-    lua.lua_setfield(L, -2, '__newindex');
-    lua.lua_pushcfunction(L, (L) => {
-      lua.lua_getglobal(L, 'next');
-      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.globalsRef);
-      lua.lua_pushnil(L);
-      return 3;
-    });
-    lua.lua_setfield(L, -2, '__pairs');
-    lua.lua_setmetatable(L, -2);
+    // Scripts see the globals table itself, read-only as Redis locks it (with the libraries in it):
+    // assignments, rawset and setmetatable raise "Attempt to modify a readonly table".
     lua.lua_pushvalue(L, -1);
-    lua.lua_setfield(L, -3, '_G');
+    lua.lua_setfield(L, -2, '_G');
+    for (const name of LIBRARIES) {
+      lua.lua_getfield(L, -1, name);
+      setReadonly(L, -1, true);
+      lua.lua_settop(L, -2);
+    }
+    setReadonly(L, -1, true);
+    lua.lua_pushvalue(L, -1);
     this.envRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
     lua.lua_settop(L, 0);
   }
@@ -290,7 +303,14 @@ export class ScriptRunner {
   }
 
   has(sha: string): boolean {
-    return this.scripts.has(sha.toLowerCase());
+    return this.cachedSha(sha) !== undefined;
+  }
+
+  /** The script cache's key for `sha` (SHA1 digests are case-insensitive), or undefined if not cached. */
+  cachedSha(sha: string): string | undefined {
+    if (this.scripts.has(sha)) return sha;
+    const lower = sha.toLowerCase();
+    return this.scripts.has(lower) ? lower : undefined;
   }
 
   /** Compiles and caches a script; returns its sha, or throws Redis's compile error. */
@@ -316,14 +336,16 @@ export class ScriptRunner {
     this.scripts.clear();
   }
 
-  /** Runs a cached script for a client, atomically and with time frozen. */
+  /**
+   * Runs a cached script for a client, atomically and with time frozen. `argv` is the EVAL-style command
+   * (name, script or sha, numkeys, the keys, the arguments).
+   */
   run(
     session: Session,
     sha: string,
-    keys: string[],
-    args: string[],
+    argv: string[],
+    numkeys: number,
     readOnlyCommand: boolean,
-    argv: string[] = [],
   ): Reply | typeof DEFERRED {
     const script = this.scripts.get(sha);
     if (script === undefined) throw new RedisError('NOSCRIPT No matching script. Please use EVAL.');
@@ -337,8 +359,9 @@ export class ScriptRunner {
       readOnlyCommand || flags.noWrites,
       (L) => {
         lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.globalsRef);
-        refill(L, 'KEYS', keys);
-        refill(L, 'ARGV', args);
+        const firstArg = FIRST_KEY + numkeys;
+        refill(L, 'KEYS', argv, FIRST_KEY, firstArg);
+        refill(L, 'ARGV', argv, firstArg, argv.length);
         lua.lua_settop(L, -2);
         lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
         return 0;
@@ -367,19 +390,15 @@ export class ScriptRunner {
     argv: string[] = [],
   ): Reply | typeof DEFERRED {
     const startedAt = performance.now();
-    const run: Run = {
-      context: { session, sha: name, readOnly, resp: 2, wrote: false, killed: false },
-      thread: this.idleThreads.pop() ?? this.newThread(),
-      outer: this.context,
-      saved: {
-        db: session.db,
-        protocol: session.protocol,
-        inTransaction: session.executingTransaction,
-        lastCommand: session.lastCommand,
-      },
-      unfreeze: this.engine.freezeTime(),
-    };
-    this.context = run.context;
+    const run = new Run(
+      session,
+      name,
+      readOnly,
+      this.idleThreads.pop() ?? this.newThread(),
+      this.context,
+      this.engine.freezeTime(),
+    );
+    this.context = run;
     session.executingTransaction = true;
     const T = run.thread;
     let status: number;
@@ -389,7 +408,7 @@ export class ScriptRunner {
       const nargs = push(T);
       lua.lua_rawgeti(T, lua.LUA_REGISTRYINDEX, this.handlerRef);
       lua.lua_insert(T, 3);
-      const deferrable = !run.saved.inTransaction && session.deferrable && run.outer === undefined;
+      const deferrable = !run.savedInTransaction && session.deferrable && run.outer === undefined;
       this.armTimeLimit(run, deferrable);
       status = lua.lua_resume(T, null, nargs + 2);
     } catch (error) {
@@ -403,8 +422,8 @@ export class ScriptRunner {
       argv,
       startedAt,
       kill: () => {
-        if (run.context.wrote) return false;
-        run.context.killed = true;
+        if (run.wrote) return false;
+        run.killed = true;
         return true;
       },
     };
@@ -442,14 +461,14 @@ export class ScriptRunner {
     const T = run.thread;
     let reply: Reply;
     try {
-      if (status !== lua.LUA_OK) reply = scriptError(T, run.context.sha);
+      if (status !== lua.LUA_OK) reply = scriptError(T, run.sha);
       else if (lua.lua_toboolean(T, 1)) {
-        run.context.session.protocol = run.saved.protocol;
+        run.session.protocol = run.savedProtocol;
         lua.lua_settop(T, 2);
-        reply = popReply(T, run.context.resp, run.context.sha);
+        reply = popReply(T, run.resp, run.sha);
       } else {
         lua.lua_settop(T, 2);
-        reply = scriptError(T, run.context.sha);
+        reply = scriptError(T, run.sha);
       }
     } finally {
       this.end(run, status === lua.LUA_OK);
@@ -463,14 +482,15 @@ export class ScriptRunner {
     lua.lua_sethook(T, null, 0, 0);
     if (reusable) {
       lua.lua_settop(T, 0);
+      resetIdleThread(T);
       this.idleThreads.push(T);
     }
     this.context = run.outer;
-    const { session } = run.context;
-    session.db = run.saved.db;
-    session.protocol = run.saved.protocol;
-    session.executingTransaction = run.saved.inTransaction;
-    session.lastCommand = run.saved.lastCommand;
+    const { session } = run;
+    session.db = run.savedDb;
+    session.protocol = run.savedProtocol;
+    session.executingTransaction = run.savedInTransaction;
+    session.lastCommand = run.savedLastCommand;
     if (run.unfreeze) this.engine.thawTime();
   }
 
@@ -488,7 +508,7 @@ export class ScriptRunner {
     lua.lua_sethook(
       T,
       (hooked) => {
-        if (run.context.killed) raise(hooked, 'Script killed by user with SCRIPT KILL...');
+        if (run.killed) raise(hooked, 'Script killed by user with SCRIPT KILL...');
         memory ??= new MemoryBudget();
         if (memory.exceeded()) raise(hooked, 'not enough memory');
         const now = performance.now();
@@ -603,45 +623,51 @@ function commandArguments(L: LuaState): string[] | { error: string } {
   if (argc === 0) return { error: 'Please specify at least one argument for this redis lib call' };
   const argv = new Array<string>(argc);
   for (let i = 0; i < argc; i++) {
-    const type = lua.lua_type(L, i + 1);
-    if (type === lua.LUA_TNUMBER) argv[i] = numberArgument(lua.lua_tonumber(L, i + 1));
-    else if (type === lua.LUA_TSTRING) argv[i] = fromLua(lua.lua_tolstring(L, i + 1)!);
+    const text = latin1At(L, i + 1);
+    if (text !== undefined) argv[i] = text;
+    else if (lua.lua_type(L, i + 1) === lua.LUA_TNUMBER) argv[i] = numberArgument(lua.lua_tonumber(L, i + 1));
     else return { error: 'Lua redis lib command arguments must be strings or integers' };
   }
   lua.lua_settop(L, 0);
   return argv;
 }
 
+/** Where EVAL's keys start in its argv (EVAL script numkeys key… arg…). */
+const FIRST_KEY = 3;
+
 /**
- * Sets global `name` (in the globals table on top of the stack) to a sequence of `items`. The previous
+ * Sets global `name` (in the globals table on top of the stack) to the sequence `items[from..to)`. The previous
  * run's table is refilled when it still holds nothing but its sequence (a script cannot keep a reference
  * to it: every table a script could store it in is read-only), else a new one replaces it.
  */
-function refill(L: LuaState, name: string, items: string[]): void {
+function refill(L: LuaState, name: string, items: string[], from: number, to: number): void {
   pushName(L, name);
+  const count = to - from;
   if (lua.lua_rawget(L, -2) === lua.LUA_TTABLE) {
     const previous = tableEntryCount(L, -1);
-    for (let i = 0; i < items.length; i++) {
-      lua.lua_pushstring(L, toLua(items[i]!));
+    for (let i = overwriteSequence(L, -1, items, from, to); i < count; i++) {
+      pushLatin1(L, items[from + i]!, true);
       lua.lua_rawseti(L, -2, i + 1);
     }
-    for (let i = items.length + 1; i <= previous; i++) {
+    for (let i = count + 1; i <= previous; i++) {
       lua.lua_pushnil(L);
       lua.lua_rawseti(L, -2, i);
     }
-    const reused = tableEntryCount(L, -1) === items.length;
+    const reused = tableEntryCount(L, -1) === count;
     lua.lua_settop(L, -2);
     if (reused) return;
   } else lua.lua_settop(L, -2);
-  setField(L, name, () => pushStrings(L, items));
+  setReadonly(L, -1, false);
+  setField(L, name, () => pushStrings(L, items, from, to));
+  setReadonly(L, -1, true);
 }
 
-/** Pushes a new sequence table of `items` (KEYS/ARGV of a script, keys/args of a function). */
-export function pushStrings(L: LuaState, items: string[]): void {
-  lua.lua_createtable(L, items.length, 0);
-  for (let i = 0; i < items.length; i++) {
-    lua.lua_pushstring(L, toLua(items[i]!));
-    lua.lua_rawseti(L, -2, i + 1);
+/** Pushes a new sequence table of `items[from..to)` (KEYS/ARGV of a script, keys/args of a function). */
+export function pushStrings(L: LuaState, items: string[], from = 0, to = items.length): void {
+  lua.lua_createtable(L, to - from, 0);
+  for (let i = from; i < to; i++) {
+    pushLatin1(L, items[i]!, true);
+    lua.lua_rawseti(L, -2, i - from + 1);
   }
 }
 
@@ -655,7 +681,7 @@ export function raise(L: LuaState, message: string): never {
 export function missingGlobal(L: LuaState): number {
   const name = lua.lua_type(L, 2) === lua.LUA_TSTRING ? fromLua(lua.lua_tolstring(L, 2)!) : '?';
   lauxlib.luaL_where(L, 1);
-  lua.lua_pushstring(L, toLua(`Script attempted to access nonexistent global variable '${name}'`));
+  pushLatin1(L, `Script attempted to access nonexistent global variable '${name}'`);
   lua.lua_concat(L, 2);
   return lua.lua_error(L);
 }
