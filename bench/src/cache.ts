@@ -33,7 +33,9 @@ async function perSecond(iterations: number, op: (i: number) => Promise<unknown>
  * Cache hits and misses against the same redis-server: redkit's Cache against cache-manager and cacheable
  * (both over @keyv/redis, i.e. node-redis). redkit runs through ioredis and through node-redis, the same
  * client library as its peers. A hit is `get` and `getOrSet` of a present key, a miss `getOrSet` of a new one
- * (lookup, loader, store: redkit also takes and releases the cross-process fill lock and checks versions).
+ * (lookup, loader, store: redkit also takes and releases the cross-process fill lock and checks versions;
+ * its getOrSet answers once the value is loaded and lets the store finish in the background, where
+ * cache-manager's wrap and cacheable's getOrSet wait for theirs).
  */
 export async function benchCache(rounds: number): Promise<void> {
   const server = await startRedisProcess();

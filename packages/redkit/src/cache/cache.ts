@@ -245,6 +245,8 @@ export class Cache {
    */
   private readonly oneWritePerCommand: boolean;
   private readonly recentVersions: VersionSnapshots;
+  /** Stores of loaded values still in flight (a miss answers before its store completes). */
+  private readonly storing = new Set<Promise<void>>();
 
   constructor(
     private readonly redis: RedisPort,
@@ -735,8 +737,9 @@ export class Cache {
     return (...args: A) => this.getOrSet(`fn:${options.name}:${keyOf(...args)}`, () => fn(...args), options);
   }
 
-  /** Stops listening for fills (call on shutdown). */
+  /** Finishes the stores still in flight and stops listening for fills (call on shutdown). */
   async close(): Promise<void> {
+    await Promise.all(this.storing);
     const subscription = this.subscription;
     this.subscription = undefined;
     if (subscription) await (await subscription).close();
@@ -776,7 +779,18 @@ export class Cache {
         .catch(() => {}); // a late value that cannot be stored is simply dropped
       return HUNG;
     }
-    await this.storeFilled(key, value, versions, options, started, token);
+    const stored = this.storeFilled(key, value, versions, options, started, token);
+    if (!token) await stored;
+    else {
+      // The caller has its value: the store (which also releases the fill lock and wakes waiters) goes on
+      // in the background. Commands on one connection stay in order, so this process's next lookup of the
+      // key already sees it; a failed store leaves the lock to expire, and waiters then take over.
+      const settled = stored.catch((error: unknown) =>
+        this.warn(`storing the loaded value of cache key '${key}' failed: ${(error as Error).message}`),
+      );
+      this.storing.add(settled);
+      void settled.then(() => this.storing.delete(settled));
+    }
     return value;
   }
 
@@ -784,7 +798,7 @@ export class Cache {
    * Stores a loaded value. With the fill's `token` it overwrites the lock (one plain SET … GET, whose old
    * value says whether callers wait to be told). A fill that lost its lock (`late`) only fills a gap.
    */
-  private async storeFilled(
+  private storeFilled(
     key: string,
     value: unknown,
     versions: Versions,
@@ -793,7 +807,17 @@ export class Cache {
     token?: string,
     late = false,
   ): Promise<void> {
+    // Encoded now, so an oversized value is refused to the caller itself.
     const entry = this.encode(key, value, versions, options, Date.now() - started);
+    return this.storeEncoded(key, entry, token, late);
+  }
+
+  private async storeEncoded(
+    key: string,
+    entry: EncodedEntry | undefined,
+    token: string | undefined,
+    late: boolean,
+  ): Promise<void> {
     if (!entry) {
       if (token) await this.endFill(key, token, `U${token} 0`);
       return;
@@ -874,9 +898,13 @@ export class Cache {
     if (bytes > this.maxValueBytes) {
       const message = `cache value for '${key}' is ${bytes} bytes, over maxValueBytes (${this.maxValueBytes}): large values slow every reader; cache a smaller projection or raise the limit`;
       if (this.options.oversize === 'refuse') throw new CacheValueTooLargeError(message);
-      (this.options.onWarning ?? console.warn)(`redkit: ${message}`);
+      this.warn(message);
     }
     return { envelope, data, keepMs };
+  }
+
+  private warn(message: string): void {
+    (this.options.onWarning ?? console.warn)(`redkit: ${message}`);
   }
 
   /** A write outside a fill (set, update): stores, and wakes callers waiting for a fill of the key. */
