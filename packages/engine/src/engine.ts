@@ -71,9 +71,10 @@ export class Engine {
   private frozenTime: number | undefined;
   /**
    * SHUTDOWN: set by whoever owns the process (`redkit serve`), which closes the server and exits. Without it
-   * SHUTDOWN answers an error: an engine embedded in an application does not end that application.
+   * SHUTDOWN answers an error: an engine embedded in an application does not end that application. It
+   * returns false when it cannot shut down (its final save failed): SHUTDOWN answers the same error.
    */
-  onShutdown: ((options: ShutdownOptions) => void) | undefined;
+  onShutdown: ((options: ShutdownOptions) => boolean) | undefined;
   /** A script past busy-reply-threshold: other clients get BUSY until it ends or is killed. */
   busyScript: BusyScript | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
@@ -82,6 +83,8 @@ export class Engine {
   writeObserver: WriteObserver | undefined;
   /** Set by persistence: replies wait until the writes they acknowledge are in the file. */
   replyBarrier: ReplyBarrier | undefined;
+  /** Set by persistence: the MISCONF error writes get while snapshots or AOF writes fail (else undefined). */
+  diskWriteError: (() => string | undefined) | undefined;
 
   constructor(options: EngineOptions = {}) {
     this.clock = options.clock ?? new SystemClock();
@@ -199,6 +202,12 @@ export class Engine {
     if (!this.busyScript) {
       const oom = this.memory.admit(session, spec, argv);
       if (oom !== undefined) return this.reject(session, spec, oom);
+    }
+    if (this.diskWriteError !== undefined) {
+      const refusal = this.diskWriteError();
+      if (refusal !== undefined && refusedOnDiskError(session, spec, this.commands.fullName(spec))) {
+        return this.reject(session, spec, refusal);
+      }
     }
     if (session.protocol === 2 && session.subscriptionCount > 0) {
       const fullName = this.commands.fullName(spec);
@@ -467,4 +476,10 @@ export interface ShutdownOptions {
   save: boolean | undefined;
   now: boolean;
   force: boolean;
+}
+
+/** Redis refuses writes, EXEC of a transaction holding one, and PING while persistence fails. */
+function refusedOnDiskError(session: Session, spec: CommandSpec, name: string): boolean {
+  if (spec.flags.includes('write') || name === 'ping') return true;
+  return name === 'exec' && (session.multi?.some((q) => q.spec.flags.includes('write')) ?? false);
 }

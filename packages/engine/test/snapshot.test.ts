@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -525,6 +533,40 @@ describe('rdb snapshots: BGSAVE, save rules, shutdown', () => {
   });
 });
 
+describe('SHUTDOWN when the final save fails', () => {
+  it("answers Redis's error and keeps `redkit serve` up", async () => {
+    const cli = fileURLToPath(new URL('../../redkit/dist/cli.js', import.meta.url));
+    const dir = tempDir();
+    const port = await freePort();
+    const child = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--dir', dir], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    let client: RawClient | undefined;
+    for (let i = 0; i < 100 && !client; i++) {
+      client = await RawClient.connect(port).catch(async () => {
+        await new Promise((r) => setTimeout(r, 50));
+        return undefined;
+      });
+    }
+    assert.ok(client);
+    try {
+      await client.command(['SET', 'k', 'v']);
+      rmSync(dir, { recursive: true, force: true }); // the snapshot cannot be written now
+      assert.equal(
+        String(await client.command(['SHUTDOWN', 'SAVE'])),
+        '-ERR Errors trying to SHUTDOWN. Check logs.\r\n',
+      );
+      assert.equal(String(await client.command(['GET', 'k'])), '$1\r\nv\r\n', 'still serving');
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      client.write(Buffer.from('*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n'));
+      await exited;
+    } finally {
+      client.close();
+      child.kill('SIGKILL');
+    }
+  });
+});
+
 const diffDir = mkdtempSync(join(tmpdir(), 'redkit-rdb-diff-'));
 dirs.push(diffDir);
 differential(
@@ -566,3 +608,50 @@ async function waitIdle(client: RawClient): Promise<void> {
   }
   throw new Error('BGSAVE did not finish');
 }
+
+const misconfDirs = {
+  engine: mkdtempSync(join(tmpdir(), 'redkit-misconf-')),
+  redis: mkdtempSync(join(tmpdir(), 'redkit-misconf-')),
+};
+dirs.push(misconfDirs.engine, misconfDirs.redis);
+differential(
+  'rdb snapshots: writes refused while BGSAVE fails (stop-writes-on-bgsave-error)',
+  (s) => {
+    s.test(
+      'MISCONF for writes, EXEC and PING; reads, read-only scripts and CONFIG SET still served',
+      async (d) => {
+        await d.same('SET', 'a', '1');
+        // The directory disappears: the next BGSAVE cannot create its file.
+        rmSync(misconfDirs.engine, { recursive: true, force: true });
+        rmSync(misconfDirs.redis, { recursive: true, force: true });
+        await d.same('BGSAVE');
+        await waitIdle(d.redis);
+        await waitIdle(d.engine);
+        await d.same('SET', 'b', '2');
+        await d.same('PING');
+        await d.same('GET', 'a');
+        await d.same('EVAL', "return redis.call('GET', 'a')", '0');
+        await d.same('EVAL', "return redis.call('SET', 'c', '1')", '0');
+        await d.same('EVAL', "return redis.pcall('SET', 'c', '1')", '0');
+        await d.same('MULTI');
+        await d.same('SET', 'x', '1');
+        await d.same('EXEC');
+        await d.same('CONFIG', 'SET', 'stop-writes-on-bgsave-error', 'no');
+        await d.same('SET', 'b', '2');
+        await d.same('CONFIG', 'SET', 'stop-writes-on-bgsave-error', 'yes');
+        await d.same('SET', 'b', '3');
+        // A BGSAVE that succeeds lifts the refusal. Engine only: Redis works inside the directory it
+        // changed into at start, so a directory deleted and made again stays lost to it.
+        mkdirSync(misconfDirs.engine, { recursive: true });
+        assert.equal(String(await d.engine.command(['BGSAVE'])), '+Background saving started\r\n');
+        await waitIdle(d.engine);
+        assert.equal(String(await d.engine.command(['SET', 'b', '4'])), '+OK\r\n');
+        assert.equal(String(await d.engine.command(['PING'])), '+PONG\r\n');
+      },
+    );
+  },
+  {
+    engine: { config: { dir: misconfDirs.engine, save: '3600 1' } },
+    redisArgs: ['--dir', misconfDirs.redis, '--save', '3600 1'],
+  },
+);

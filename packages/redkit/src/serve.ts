@@ -76,8 +76,9 @@ export async function serve(options: ServeOptions): Promise<RespServer> {
     : `redis-cli --tls -h ${options.host} -p ${server.tlsPort} --cacert <ca.crt>`;
   console.log(`Connect with: ${hint}`);
   let stopping = false;
-  const stop = async (why: string | undefined, options?: { save?: boolean; force?: boolean }) => {
-    if (stopping) return;
+  /** False when the final save failed (the server stays up); else closes down in the background. */
+  const stop = (why: string | undefined, options?: { save?: boolean; force?: boolean }): boolean => {
+    if (stopping) return true;
     stopping = true;
     if (why) log('warning', why);
     log('warning', 'User requested shutdown...');
@@ -88,8 +89,13 @@ export async function serve(options: ServeOptions): Promise<RespServer> {
       !options?.force
     ) {
       stopping = false;
-      return;
+      return false;
     }
+    // After the command that asked has finished (its AOF write included).
+    setImmediate(() => void close());
+    return true;
+  };
+  const close = async () => {
     snapshotsOf(engine).close();
     if (server.aof) log('notice', 'Calling fsync() on the AOF file.');
     // The server first: it writes and syncs the append-only file before the clients go.
@@ -100,6 +106,6 @@ export async function serve(options: ServeOptions): Promise<RespServer> {
   };
   process.once('SIGINT', () => void stop('Received SIGINT scheduling shutdown...'));
   process.once('SIGTERM', () => void stop('Received SIGTERM scheduling shutdown...'));
-  engine.onShutdown = (options) => void stop(undefined, options);
+  engine.onShutdown = (options) => stop(undefined, options);
   return server;
 }

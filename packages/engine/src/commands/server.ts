@@ -48,8 +48,8 @@ function shutdown(c: Session, argv: string[]): CommandResult {
   // No shutdown ever waits here (no replicas to catch up), so there is never one to abort.
   if (abort) fail('ERR No shutdown in progress.');
   const owner = c.engine.onShutdown;
-  if (!owner) fail('ERR Errors trying to SHUTDOWN. Check logs.');
-  setImmediate(() => owner(options));
+  // The owner saves first if it must (synchronously, as Redis); a failed save keeps the server up.
+  if (!owner?.(options)) fail('ERR Errors trying to SHUTDOWN. Check logs.');
   return NO_REPLY;
 }
 

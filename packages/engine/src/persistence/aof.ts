@@ -17,6 +17,7 @@ import type { Engine } from '../engine.js';
 import type { Database } from '../keyspace/database.js';
 import { createLogger } from '../log.js';
 import { CommandBuffer } from './command-buffer.js';
+import { refuseWritesOnDiskErrors, strerror } from './disk-errors.js';
 import type { ReplyBarrier } from './hooks.js';
 import { type LoadFile, type Logger, loadAofFiles } from './loader.js';
 import {
@@ -88,6 +89,8 @@ export class AppendOnlyFile implements CommandSink, ReplyBarrier {
   currentSize: number;
   baseSize: number;
   lastWriteStatus: 'ok' | 'err' = 'ok';
+  /** strerror() of the last failed write (AOF MISCONF replies name it). */
+  lastWriteError = '';
   lastRewriteStatus: 'ok' | 'err' = 'ok';
   lastRewriteSeconds = -1;
   rewrites = 0;
@@ -110,6 +113,7 @@ export class AppendOnlyFile implements CommandSink, ReplyBarrier {
     engine.writeObserver = this.propagator;
     engine.replyBarrier = this;
     attached.set(engine, this);
+    refuseWritesOnDiskErrors(engine);
     this.cron = setInterval(() => this.tick(), 1000);
     this.cron.unref();
   }
@@ -280,6 +284,7 @@ export class AppendOnlyFile implements CommandSink, ReplyBarrier {
         );
       }
       this.lastWriteStatus = 'err';
+      this.lastWriteError = strerror(error);
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         this.scheduleWrite();

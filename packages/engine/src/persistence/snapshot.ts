@@ -17,6 +17,7 @@ import { type CapturedDb, captureDatabases, loadRdb, RdbFileWriter, RdbLoadError
 import { encodeOptions } from '../rdb/payload.js';
 import { functionLibraries } from '../scripting/functions.js';
 import { appendOnlyFileOf } from './aof.js';
+import { refuseWritesOnDiskErrors, strerror } from './disk-errors.js';
 import { PersistenceError, syncDirectory } from './manifest.js';
 import { serializeFunctions } from './serialize.js';
 
@@ -67,6 +68,7 @@ export class Snapshots {
 
   constructor(private readonly engine: Engine) {
     this.log = engineLogger(engine);
+    refuseWritesOnDiskErrors(engine);
   }
 
   get inProgress(): boolean {
@@ -138,9 +140,14 @@ export class Snapshots {
         } else this.log('warning', 'Background saving error');
       });
     } catch (error) {
+      // Redis's fork succeeds and its child fails to create the file: the reply is still "started", the
+      // failure is the save's status (which stop-writes-on-bgsave-error then acts on).
+      this.job = undefined;
       this.lastBgsaveStatus = 'err';
-      this.log('warning', `Can't save in background: ${(error as Error).message}`);
-      return false;
+      this.lastBgsaveSeconds = 0;
+      this.log('warning', `Failed opening the temp RDB file in ${dir} for saving: ${strerror(error)}`);
+      this.log('warning', 'Background saving error');
+      return true;
     }
     this.log(
       'notice',
@@ -437,5 +444,10 @@ export function loadSnapshotAtStartup(engine: Engine): boolean {
 /** Whether SHUTDOWN (or a signal) must save first: SAVE given, or save rules configured and not NOSAVE. */
 export function shouldSaveOnShutdown(engine: Engine, save: boolean | undefined): boolean {
   if (save !== undefined) return save;
+  return saveRulesConfigured(engine);
+}
+
+/** `save` has at least one rule (Redis's saveparamslen > 0). */
+export function saveRulesConfigured(engine: Engine): boolean {
   return engine.config.get('save').trim() !== '';
 }

@@ -581,7 +581,15 @@ export class ScriptRunner {
       pushErrorTable(L, `-${OOM_ERROR}`);
       return raiseErrors ? lua.lua_error(L) : 1;
     }
-    if (spec.flags.includes('write')) context.wrote = true;
+    if (spec.flags.includes('write')) {
+      const refusal = engine.diskWriteError?.();
+      if (refusal !== undefined) {
+        lua.lua_settop(L, 0);
+        pushErrorTable(L, `-${refusal}`);
+        return raiseErrors ? lua.lua_error(L) : 1;
+      }
+      context.wrote = true;
+    }
     const session = context.session;
     session.protocol = context.resp;
     const result = engine.call(session, spec, argv);
