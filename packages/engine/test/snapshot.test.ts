@@ -567,6 +567,37 @@ describe('SHUTDOWN when the final save fails', () => {
   });
 });
 
+const flushDirs = {
+  engine: mkdtempSync(join(tmpdir(), 'redkit-flush-')),
+  redis: mkdtempSync(join(tmpdir(), 'redkit-flush-')),
+};
+dirs.push(flushDirs.engine, flushDirs.redis);
+differential(
+  'rdb snapshots: FLUSHALL saves the empty dataset when save rules exist',
+  (s) => {
+    s.test('the file is written and nothing is left unsaved', async (d) => {
+      const persistence = async (client: RawClient) => {
+        const info = String(parseFrame(await client.command(['INFO', 'persistence'])));
+        return /rdb_changes_since_last_save:\d+/.exec(info)?.[0];
+      };
+      await d.same('MSET', 'a', '1', 'b', '2');
+      assert.equal(await persistence(d.engine), await persistence(d.redis));
+      await d.same('FLUSHALL');
+      assert.equal(await persistence(d.engine), 'rdb_changes_since_last_save:0');
+      assert.equal(await persistence(d.redis), 'rdb_changes_since_last_save:0');
+      assert.ok(existsSync(join(flushDirs.engine, 'dump.rdb')));
+      assert.ok(existsSync(join(flushDirs.redis, 'dump.rdb')));
+      await d.same('SET', 'c', '3');
+      await d.same('FLUSHDB');
+      assert.equal(await persistence(d.engine), await persistence(d.redis));
+    });
+  },
+  {
+    engine: { config: { dir: flushDirs.engine, save: '3600 1' } },
+    redisArgs: ['--dir', flushDirs.redis, '--save', '3600 1'],
+  },
+);
+
 const diffDir = mkdtempSync(join(tmpdir(), 'redkit-rdb-diff-'));
 dirs.push(diffDir);
 differential(

@@ -92,10 +92,10 @@ export class Snapshots {
   }
 
   /** SAVE: writes the file now, holding the event loop. False (logged) on failure. */
-  save(): boolean {
+  save(counted = true): boolean {
     const { dir, name } = this.path();
     const temp = join(dir, `temp-${process.pid}.rdb`);
-    this.saves++;
+    if (counted) this.saves++;
     const dirty = this.engine.dirty;
     try {
       const fd = openSync(temp, 'w');
@@ -224,6 +224,17 @@ export class Snapshots {
   }
 
   /** Before exiting (SHUTDOWN, SIGTERM): a running BGSAVE is abandoned and the file written now. */
+  /**
+   * FLUSHALL with save rules: a BGSAVE in progress is dropped (it would write the old data) and the empty
+   * dataset is saved at once, as Redis 7.0 does (not counted in rdb_saves).
+   */
+  afterFlushAll(): void {
+    if (!saveRulesConfigured(this.engine)) return;
+    this.job?.abort();
+    this.job = undefined;
+    this.save(false);
+  }
+
   saveBeforeExit(): boolean {
     if (this.job) {
       this.log('warning', 'There is a child saving an .rdb. Killing it!');

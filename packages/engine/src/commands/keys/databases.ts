@@ -1,4 +1,5 @@
 import type { Database } from '../../keyspace/database.js';
+import { saveRulesConfigured, snapshotsOf } from '../../persistence/snapshot.js';
 import { fail, SYNTAX } from '../../resp/errors.js';
 import { OK, type Reply } from '../../resp/reply.js';
 import type { Session } from '../../session.js';
@@ -33,6 +34,7 @@ function flushall(c: Session, argv: string[]): Reply {
   checkFlushMode(argv);
   for (const db of c.engine.databases) flush(c, db);
   c.engine.dirty++;
+  if (saveRulesConfigured(c.engine)) snapshotsOf(c.engine).afterFlushAll();
   return OK;
 }
 
