@@ -14,7 +14,7 @@ import { Config } from './config.js';
 import { type Clock, SystemClock } from './keyspace/clock.js';
 import { Database } from './keyspace/database.js';
 import { MemoryManager } from './memory/manager.js';
-import type { ReplyBarrier, WriteObserver } from './persistence/hooks.js';
+import type { ReplyBarrier, WriteGuard, WriteObserver } from './persistence/hooks.js';
 import { PubSubHub } from './pubsub.js';
 import { busyError, errorArg, RedisError } from './resp/errors.js';
 import { ErrorReply, PushReply, QUEUED, type Reply } from './resp/reply.js';
@@ -83,8 +83,8 @@ export class Engine {
   writeObserver: WriteObserver | undefined;
   /** Set by persistence: replies wait until the writes they acknowledge are in the file. */
   replyBarrier: ReplyBarrier | undefined;
-  /** Set by persistence: the MISCONF error writes get while snapshots or AOF writes fail (else undefined). */
-  diskWriteError: (() => string | undefined) | undefined;
+  /** Registered by persistence: while one of them fails, writes get its MISCONF error. */
+  readonly writeGuards: WriteGuard[] = [];
 
   constructor(options: EngineOptions = {}) {
     this.clock = options.clock ?? new SystemClock();
@@ -203,7 +203,7 @@ export class Engine {
       const oom = this.memory.admit(session, spec, argv);
       if (oom !== undefined) return this.reject(session, spec, oom);
     }
-    if (this.diskWriteError !== undefined) {
+    if (this.writeGuards.length > 0) {
       const refusal = this.diskWriteError();
       if (refusal !== undefined && refusedOnDiskError(session, spec, this.commands.fullName(spec))) {
         return this.reject(session, spec, refusal);
@@ -302,6 +302,15 @@ export class Engine {
   }
 
   /** Runs a transaction's queued commands with time frozen; blocking commands answer as on timeout. */
+  /** The MISCONF error writes get while persistence fails (Redis's writeCommandsDeniedByDiskError). */
+  diskWriteError(): string | undefined {
+    for (const guard of this.writeGuards) {
+      const refusal = guard.writeRefusal();
+      if (refusal !== undefined) return refusal;
+    }
+    return undefined;
+  }
+
   runTransaction(session: Session, queued: Array<{ spec: CommandSpec; argv: string[] }>): Reply[] {
     const replies: Reply[] = [];
     const froze = this.freezeTime();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -501,21 +501,9 @@ describe('rdb snapshots: BGSAVE, save rules, shutdown', () => {
   });
 
   it('SHUTDOWN SAVE writes the snapshot before `redkit serve` exits; NOSAVE does not', async () => {
-    const cli = fileURLToPath(new URL('../../redkit/dist/cli.js', import.meta.url));
     for (const mode of ['SAVE', 'NOSAVE']) {
       const dir = tempDir();
-      const port = await freePort();
-      const child = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--dir', dir], {
-        stdio: ['ignore', 'ignore', 'ignore'],
-      });
-      let client: RawClient | undefined;
-      for (let i = 0; i < 100 && !client; i++) {
-        client = await RawClient.connect(port).catch(async () => {
-          await new Promise((r) => setTimeout(r, 50));
-          return undefined;
-        });
-      }
-      assert.ok(client);
+      const { child, client } = await serveIn(dir);
       await client.command(['SET', 'k', 'v']);
       const exited = new Promise((resolve) => child.once('exit', resolve));
       client.write(Buffer.from(`*2\r\n$8\r\nSHUTDOWN\r\n$${mode.length}\r\n${mode}\r\n`));
@@ -535,20 +523,8 @@ describe('rdb snapshots: BGSAVE, save rules, shutdown', () => {
 
 describe('SHUTDOWN when the final save fails', () => {
   it("answers Redis's error and keeps `redkit serve` up", async () => {
-    const cli = fileURLToPath(new URL('../../redkit/dist/cli.js', import.meta.url));
     const dir = tempDir();
-    const port = await freePort();
-    const child = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--dir', dir], {
-      stdio: ['ignore', 'ignore', 'ignore'],
-    });
-    let client: RawClient | undefined;
-    for (let i = 0; i < 100 && !client; i++) {
-      client = await RawClient.connect(port).catch(async () => {
-        await new Promise((r) => setTimeout(r, 50));
-        return undefined;
-      });
-    }
-    assert.ok(client);
+    const { child, client } = await serveIn(dir);
     try {
       await client.command(['SET', 'k', 'v']);
       rmSync(dir, { recursive: true, force: true }); // the snapshot cannot be written now
@@ -566,6 +542,22 @@ describe('SHUTDOWN when the final save fails', () => {
     }
   });
 });
+
+/** `redkit serve` on a free port with its files in `dir`, and a client connected to it. */
+async function serveIn(dir: string): Promise<{ child: ChildProcess; client: RawClient }> {
+  const cli = fileURLToPath(new URL('../../redkit/dist/cli.js', import.meta.url));
+  const port = await freePort();
+  const child = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--dir', dir], {
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  for (let i = 0; i < 100; i++) {
+    const client = await RawClient.connect(port).catch(() => undefined);
+    if (client) return { child, client };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error('redkit serve did not start');
+}
 
 const flushDirs = {
   engine: mkdtempSync(join(tmpdir(), 'redkit-flush-')),

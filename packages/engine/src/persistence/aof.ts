@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import type { Engine } from '../engine.js';
 import type { Database } from '../keyspace/database.js';
 import { createLogger } from '../log.js';
+import { strerror } from '../util/strerror.js';
 import { CommandBuffer } from './command-buffer.js';
-import { refuseWritesOnDiskErrors, strerror } from './disk-errors.js';
-import type { ReplyBarrier } from './hooks.js';
+import type { ReplyBarrier, WriteGuard } from './hooks.js';
 import { type LoadFile, type Logger, loadAofFiles } from './loader.js';
 import {
   type AofFile,
@@ -66,7 +66,7 @@ export function redisStyleLogger(): Logger {
  * fsynced every second (everysec) or by the OS (no). BGREWRITEAOF, or growth past
  * auto-aof-rewrite-percentage, writes a new base in slices and switches to it with a new manifest.
  */
-export class AppendOnlyFile implements CommandSink, ReplyBarrier {
+export class AppendOnlyFile implements CommandSink, ReplyBarrier, WriteGuard {
   private readonly propagator: Propagator;
   private readonly log: Logger;
   private fd: number;
@@ -91,6 +91,13 @@ export class AppendOnlyFile implements CommandSink, ReplyBarrier {
   lastWriteStatus: 'ok' | 'err' = 'ok';
   /** strerror() of the last failed write (AOF MISCONF replies name it). */
   lastWriteError = '';
+
+  /** While writes to the file fail, new writes are refused (they could not be kept). */
+  writeRefusal(): string | undefined {
+    return this.lastWriteStatus === 'err'
+      ? `MISCONF Errors writing to the AOF file: ${this.lastWriteError}`
+      : undefined;
+  }
   lastRewriteStatus: 'ok' | 'err' = 'ok';
   lastRewriteSeconds = -1;
   rewrites = 0;
@@ -113,7 +120,7 @@ export class AppendOnlyFile implements CommandSink, ReplyBarrier {
     engine.writeObserver = this.propagator;
     engine.replyBarrier = this;
     attached.set(engine, this);
-    refuseWritesOnDiskErrors(engine);
+    engine.writeGuards.push(this);
     this.cron = setInterval(() => this.tick(), 1000);
     this.cron.unref();
   }
@@ -462,6 +469,8 @@ export class AppendOnlyFile implements CommandSink, ReplyBarrier {
     }
     if (this.engine.writeObserver === this.propagator) this.engine.writeObserver = undefined;
     if (this.engine.replyBarrier === this) this.engine.replyBarrier = undefined;
+    const guards = this.engine.writeGuards;
+    if (guards.includes(this)) guards.splice(guards.indexOf(this), 1);
     attached.delete(this.engine);
     const released = [...this.holders];
     this.holders.clear();

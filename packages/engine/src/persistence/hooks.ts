@@ -33,3 +33,11 @@ export interface ReplyBarrier {
   /** True when the caller must wait: `release` runs once the pending writes are written (and synced). */
   hold(release: () => void): boolean;
 }
+
+/**
+ * Something whose failure must stop writes (Redis's writeCommandsDeniedByDiskError): snapshots under
+ * stop-writes-on-bgsave-error, the append-only file. Its MISCONF error, or undefined while all is well.
+ */
+export interface WriteGuard {
+  writeRefusal(): string | undefined;
+}

@@ -16,8 +16,9 @@ import { decodeLimits } from '../rdb/decode.js';
 import { type CapturedDb, captureDatabases, loadRdb, RdbFileWriter, RdbLoadError } from '../rdb/file.js';
 import { encodeOptions } from '../rdb/payload.js';
 import { functionLibraries } from '../scripting/functions.js';
+import { strerror } from '../util/strerror.js';
 import { appendOnlyFileOf } from './aof.js';
-import { refuseWritesOnDiskErrors, strerror } from './disk-errors.js';
+import type { WriteGuard } from './hooks.js';
 import { PersistenceError, syncDirectory } from './manifest.js';
 import { serializeFunctions } from './serialize.js';
 
@@ -25,6 +26,10 @@ import { serializeFunctions } from './serialize.js';
 const SLICE_MS = 4;
 /** CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE, save rules wait this long before trying again. */
 const RETRY_DELAY_SECONDS = 5;
+
+/** Redis's reply to writes (and PING) while snapshots fail under stop-writes-on-bgsave-error. */
+export const RDB_MISCONF =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
 const attached = new WeakMap<Engine, Snapshots>();
 
@@ -50,7 +55,7 @@ export function existingSnapshots(engine: Engine): Snapshots | undefined {
  * mutable and is encoded into RDB bytes right then. The file is then written in slices of a few
  * milliseconds while the server keeps answering; writes made meanwhile do not reach it.
  */
-export class Snapshots {
+export class Snapshots implements WriteGuard {
   private job: BackgroundSave | undefined;
   private cron: NodeJS.Timeout | undefined;
   private scheduled = false;
@@ -68,7 +73,16 @@ export class Snapshots {
 
   constructor(private readonly engine: Engine) {
     this.log = engineLogger(engine);
-    refuseWritesOnDiskErrors(engine);
+    engine.writeGuards.push(this);
+  }
+
+  /** After a failed BGSAVE, with save rules and stop-writes-on-bgsave-error: writes are refused. */
+  writeRefusal(): string | undefined {
+    if (this.lastBgsaveStatus !== 'err') return undefined;
+    const config = this.engine.config;
+    if (config.get('stop-writes-on-bgsave-error') !== 'yes' || !saveRulesConfigured(this.engine))
+      return undefined;
+    return RDB_MISCONF;
   }
 
   get inProgress(): boolean {

@@ -229,23 +229,6 @@ export function rewriteConfigText(text: string, config: Config): string {
   return state.content();
 }
 
-const ERRNO_TEXT: Record<string, string> = {
-  ENOENT: 'No such file or directory',
-  EACCES: 'Permission denied',
-  EPERM: 'Operation not permitted',
-  EROFS: 'Read-only file system',
-  ENOSPC: 'No space left on device',
-  EISDIR: 'Is a directory',
-  ENOTDIR: 'Not a directory',
-  EDQUOT: 'Disk quota exceeded',
-};
-
-/** strerror's text for a Node file-system error, as Redis puts it in its replies. */
-export function strerror(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  return (code && ERRNO_TEXT[code]) || (error as Error).message;
-}
-
 /**
  * Rewrites `path` for the configuration: read it (a missing file counts as empty), then replace it
  * atomically — a temporary file beside it, written and fsynced, renamed over it, the directory fsynced.

@@ -1,3 +1,4 @@
+import { ACL_CATEGORIES } from '../../auth/acl/categories.js';
 import { fail, SYNTAX } from '../../resp/errors.js';
 import { MapReply, type Reply, SetReply, StatusReply } from '../../resp/reply.js';
 import type { Session } from '../../session.js';
@@ -28,31 +29,6 @@ const FLAG_ORDER: readonly CommandFlag[] = [
   'no_multi',
   'movablekeys',
   'allow_busy',
-];
-
-/** ACL categories in Redis's order. */
-const CATEGORY_ORDER = [
-  'keyspace',
-  'read',
-  'write',
-  'set',
-  'sortedset',
-  'list',
-  'hash',
-  'string',
-  'bitmap',
-  'hyperloglog',
-  'geo',
-  'stream',
-  'pubsub',
-  'admin',
-  'fast',
-  'slow',
-  'blocking',
-  'dangerous',
-  'connection',
-  'transaction',
-  'scripting',
 ];
 
 function sortedBy<T>(items: readonly T[], order: readonly T[]): T[] {
@@ -87,7 +63,7 @@ function commandInfo(c: Session, spec: CommandSpec): Reply {
     spec.firstKey,
     spec.lastKey,
     spec.step,
-    new SetReply(sortedBy(spec.categories, CATEGORY_ORDER).map((cat) => new StatusReply(`@${cat}`))),
+    new SetReply(sortedBy(spec.categories, ACL_CATEGORIES).map((cat) => new StatusReply(`@${cat}`))),
     new SetReply([...tipsOf(fullName)]),
     new SetReply(keySpecsOf(fullName).map(keySpecReply)),
     spec.subcommands ? spec.subcommands.map((sub) => commandInfo(c, sub)) : new SetReply([]),
