@@ -1,12 +1,19 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { encodeCommand, frameEnd, freePort, RawClient } from '@redkit/test-utils';
+import {
+  encodeCommand,
+  frameEnd,
+  freePort,
+  makeTestCertificates,
+  opensslAvailable,
+  RawClient,
+} from '@redkit/test-utils';
 
 /**
  * End to end through `redkit serve <redis.conf> --flags`: the config file and flags, Redis-style logs,
@@ -64,35 +71,14 @@ it('redkit serve <file>: Redis-style logs, CONFIG REWRITE of that file, shutdown
   }
 });
 
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+const hasOpenssl = opensslAvailable();
 
 it('redkit serve --port 0 --tls-port …: TLS only, and a bad TLS setup stops it with the reason', {
   skip: !existsSync(CLI) ? 'redkit is not built' : !hasOpenssl ? 'openssl is not installed' : false,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'redkit-serve-tls-'));
   try {
-    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=ca');
-    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    openssl('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.crt',
-      '-days',
-      '2',
-      '-extfile',
-      'san.ext',
-    );
+    makeTestCertificates(dir);
     const tlsPort = await freePort();
     const server = serve([
       '--port',

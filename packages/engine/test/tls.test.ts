@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import { Engine, RespServer, setEngineLogger, TlsConfigError } from '@redkit/engine';
-import { encodeCommand, findRedisServer, frameEnd, freePort, RawClient } from '@redkit/test-utils';
+import {
+  encodeCommand,
+  findRedisServer,
+  frameEnd,
+  freePort,
+  makeTestCertificates,
+  opensslAvailable,
+  RawClient,
+} from '@redkit/test-utils';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 
@@ -15,7 +23,7 @@ import { createClient } from 'redis';
  * openssl; clients: a bare TLS socket, redis-cli --tls, ioredis and node-redis, with client certificates.
  */
 
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+const hasOpenssl = opensslAvailable();
 if (!hasOpenssl)
   console.warn('\n!!! SKIPPING the TLS suites: openssl is not installed (apt-get install openssl)\n');
 const redisCliTls =
@@ -28,76 +36,7 @@ const pem = (name: string) => readFileSync(file(name));
 
 function makeCertificates(): void {
   dir = mkdtempSync(join(tmpdir(), 'redkit-tls-'));
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const days = ['-days', '2'];
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    ...days,
-    '-subj',
-    '/CN=redkit-test-ca',
-  );
-  writeFileSync(file('san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  const signed = (name: string, cn: string, extra: string[] = []) => {
-    openssl(
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-      '-subj',
-      `/CN=${cn}`,
-    );
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.crt`,
-      ...days,
-      ...extra,
-    );
-  };
-  signed('server', 'localhost', ['-extfile', 'san.ext']);
-  signed('client', 'client');
-  // A client certificate from a CA the server does not trust.
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    'rogue.key',
-    '-out',
-    'rogue.crt',
-    ...days,
-    '-subj',
-    '/CN=rogue',
-  );
-  openssl('pkey', '-in', 'server.key', '-aes256', '-passout', 'pass:s3cret', '-out', 'server-enc.key');
+  makeTestCertificates(dir);
 }
 
 const tlsConfig = (extra: Record<string, string> = {}) => ({

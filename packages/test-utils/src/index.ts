@@ -1,3 +1,4 @@
+export { makeTestCertificates, opensslAvailable } from './certificates.js';
 export { type DifferentialSuite, DiffPair, differential } from './differential.js';
 export { framesUntilMarker, RawClient } from './raw-client.js';
 export { type RedisClusterHandle, startRedisCluster } from './redis-cluster.js';
