@@ -203,11 +203,9 @@ export class Engine {
       const oom = this.memory.admit(session, spec, argv);
       if (oom !== undefined) return this.reject(session, spec, oom);
     }
-    if (this.writeGuards.length > 0) {
-      const refusal = this.diskWriteError();
-      if (refusal !== undefined && refusedOnDiskError(session, spec, this.commands.fullName(spec))) {
-        return this.reject(session, spec, refusal);
-      }
+    const refusal = this.diskWriteError();
+    if (refusal !== undefined && refusedOnDiskError(session, spec, this.commands.fullName(spec))) {
+      return this.reject(session, spec, refusal);
     }
     if (session.protocol === 2 && session.subscriptionCount > 0) {
       const fullName = this.commands.fullName(spec);
@@ -301,7 +299,6 @@ export class Engine {
     return stat;
   }
 
-  /** Runs a transaction's queued commands with time frozen; blocking commands answer as on timeout. */
   /** The MISCONF error writes get while persistence fails (Redis's writeCommandsDeniedByDiskError). */
   diskWriteError(): string | undefined {
     for (const guard of this.writeGuards) {
@@ -311,6 +308,7 @@ export class Engine {
     return undefined;
   }
 
+  /** Runs a transaction's queued commands with time frozen; blocking commands answer as on timeout. */
   runTransaction(session: Session, queued: Array<{ spec: CommandSpec; argv: string[] }>): Reply[] {
     const replies: Reply[] = [];
     const froze = this.freezeTime();

@@ -91,13 +91,6 @@ export class AppendOnlyFile implements CommandSink, ReplyBarrier, WriteGuard {
   lastWriteStatus: 'ok' | 'err' = 'ok';
   /** strerror() of the last failed write (AOF MISCONF replies name it). */
   lastWriteError = '';
-
-  /** While writes to the file fail, new writes are refused (they could not be kept). */
-  writeRefusal(): string | undefined {
-    return this.lastWriteStatus === 'err'
-      ? `MISCONF Errors writing to the AOF file: ${this.lastWriteError}`
-      : undefined;
-  }
   lastRewriteStatus: 'ok' | 'err' = 'ok';
   lastRewriteSeconds = -1;
   rewrites = 0;
@@ -123,6 +116,13 @@ export class AppendOnlyFile implements CommandSink, ReplyBarrier, WriteGuard {
     engine.writeGuards.push(this);
     this.cron = setInterval(() => this.tick(), 1000);
     this.cron.unref();
+  }
+
+  /** While writes to the file fail, new writes are refused (they could not be kept). */
+  writeRefusal(): string | undefined {
+    return this.lastWriteStatus === 'err'
+      ? `MISCONF Errors writing to the AOF file: ${this.lastWriteError}`
+      : undefined;
   }
 
   /**

@@ -582,7 +582,7 @@ export class ScriptRunner {
       return raiseErrors ? lua.lua_error(L) : 1;
     }
     if (spec.flags.includes('write')) {
-      const refusal = engine.writeGuards.length > 0 ? engine.diskWriteError() : undefined;
+      const refusal = engine.diskWriteError();
       if (refusal !== undefined) {
         lua.lua_settop(L, 0);
         pushErrorTable(L, `-${refusal}`);

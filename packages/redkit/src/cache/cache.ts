@@ -938,14 +938,18 @@ export class Cache {
 
   /** Version keys' values ('0' for missing): one MGET on a single node, GETs in parallel on Cluster. */
   private async versions(keys: string[]): Promise<string[]> {
-    const values =
-      keys.length === 1
-        ? [await this.version(keys[0]!)]
-        : this.singleNode
-          ? ((await this.redis.send('MGET', ...keys)) as Array<string | null>).map((v) => v ?? '0')
-          : await Promise.all(keys.map((k) => this.version(k)));
+    const values = await this.readVersions(keys);
     this.recentVersions.remember(keys, values, Date.now());
     return values;
+  }
+
+  private async readVersions(keys: string[]): Promise<string[]> {
+    if (keys.length === 1) return [await this.version(keys[0]!)];
+    if (this.singleNode) {
+      const values = (await this.redis.send('MGET', ...keys)) as Array<string | null>;
+      return values.map((v) => v ?? '0');
+    }
+    return Promise.all(keys.map((k) => this.version(k)));
   }
 
   private async version(key: string): Promise<string> {
