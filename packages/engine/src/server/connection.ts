@@ -9,6 +9,7 @@ import { ReplyWriter } from '../resp/writer.js';
 import { BLOCKED, type Session, type SessionTransport } from '../session.js';
 import { describeClient, reprBytes } from './client-info.js';
 import { OutputLimitTracker, outputLimits } from './output-limits.js';
+import { flushThisTurn } from './turn-flush.js';
 
 /** The ports of the server a client connected through (0 = that kind of listener is off). */
 export interface ListenerPorts {
@@ -18,7 +19,7 @@ export interface ListenerPorts {
 
 /**
  * One TCP client: decodes requests, runs them in order (pausing while a command blocks), and writes
- * the replies of each read in one batch.
+ * the replies at the end of the event-loop turn, all of them in one write.
  */
 export class Connection implements SessionTransport {
   readonly session: Session;
@@ -77,7 +78,7 @@ export class Connection implements SessionTransport {
       this.queueHead = 0;
     }
     this.processQueue();
-    this.flush();
+    this.scheduleFlush();
   }
 
   private refreshLimits(): void {
@@ -139,10 +140,7 @@ export class Connection implements SessionTransport {
     if (this.ending) return;
     this.output.write(reply, this.session.protocol);
     // Run what the client pipelined behind the blocked command, outside the caller's stack.
-    queueMicrotask(() => {
-      this.processQueue();
-      this.flush();
-    });
+    queueMicrotask(() => this.processQueue());
     this.scheduleFlush();
   }
 
@@ -173,7 +171,7 @@ export class Connection implements SessionTransport {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    queueMicrotask(() => this.flush());
+    flushThisTurn(this.flushNow);
   }
 
   private flush(): void {
@@ -181,7 +179,7 @@ export class Connection implements SessionTransport {
     if (this.ending) return;
     // With an AOF, a reply leaves only once the write it acknowledges is in the file (appendfsync
     // always: on disk); persistence calls back when it is, for every connection of the batch at once.
-    if (this.engine.replyBarrier?.hold(this.flushAfterBarrier)) return;
+    if (this.engine.replyBarrier?.hold(this.flushNow)) return;
     const data = this.output.take();
     if (data) {
       this.socket.write(data);
@@ -226,5 +224,5 @@ export class Connection implements SessionTransport {
     this.engine.closeSession(this.session);
   }
 
-  private readonly flushAfterBarrier = (): void => this.flush();
+  private readonly flushNow = (): void => this.flush();
 }
