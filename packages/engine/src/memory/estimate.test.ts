@@ -46,6 +46,14 @@ describe('the memory estimate tracks the heap', () => {
     ],
     ['a big list', 100_000, (run, i) => run(['RPUSH', 'list', value(i)])],
     ['a big zset', 50_000, (run, i) => run(['ZADD', 'zset', String(i / 3), value(i)])],
+    [
+      'small zsets',
+      20_000,
+      (run, i) => {
+        for (let m = 0; m < 5; m++)
+          run(['ZADD', flat(`z:${i}`), String(m * 1000 + i), flat(`member-${m}-${i}`)]);
+      },
+    ],
   ];
   for (const [name, count, write] of cases) {
     it(`${name}: within 20% of the real growth`, () => {

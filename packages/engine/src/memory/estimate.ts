@@ -26,11 +26,15 @@ const HASH_BASE = 120;
 const LIST_BASE = 110;
 const SET_BASE = 130;
 const ZSET_BASE = 220;
+/** A listpack-encoded zset: no member table, but its tree leaf's two arrays start with room for 17. */
+const ZSET_LISTPACK_BASE = 500;
 const STREAM_BASE = 880;
 /** A zset member's share of the B+tree (member pointer, unboxed score, part-full leaves, branches). */
 const ZSET_TREE_BYTES = 40;
-/** This module's own record of each collection's estimate (a WeakMap entry and a small object). */
-const RECORD_BYTES = 104;
+/** A listpack-encoded zset member's slots in its leaf (member pointer, unboxed score). */
+const ZSET_LISTPACK_ENTRY_BYTES = 16;
+/** This module's own record of each collection's estimate (MemoryRecord and the field holding it). */
+const RECORD_BYTES = 64;
 /** A stream entry apart from its strings: its 128-bit bigint ID, slots and node bookkeeping. */
 const STREAM_ENTRY_BYTES = 88;
 
@@ -53,16 +57,6 @@ export function mapTableBytes(count: number): number {
 }
 
 const numberBytes = (n: number) => ((n | 0) === n ? 0 : HEAP_NUMBER_BYTES);
-
-/** What was last accounted for a collection, and the average element size it was derived from. */
-interface Accounted {
-  bytes: number;
-  /** Element count when the average was last sampled. */
-  sampledAt: number;
-  perElement: number;
-}
-
-const accounted = new WeakMap<RedisObject, Accounted>();
 
 /** Average bytes of one element's strings (and boxed numbers), from up to SAMPLE elements. */
 function sampleElementBytes(value: RedisObject): number {
@@ -91,9 +85,9 @@ function sampleElementBytes(value: RedisObject): number {
       }
       break;
     case 'zset':
-      for (const [member, score] of (value as ZSet).dict) {
-        total += stringBytes(member.length) + numberBytes(score);
-        if (++seen === SAMPLE) break;
+      // A cursor: iterating the dict made an iterator and an entry array per element, on every write.
+      for (const cursor = (value as ZSet).at(0); cursor.valid && seen < SAMPLE; cursor.next(), seen++) {
+        total += stringBytes(cursor.member.length) + numberBytes(cursor.score);
       }
       break;
     case 'stream': {
@@ -129,7 +123,9 @@ function collectionBytes(value: RedisObject, n: number, perElement: number): num
         ((value as RedisSet).isIntset ? POINTER_BYTES * n : SET_SLOT_BYTES * tableCapacity(n))
       );
     case 'zset':
-      return ZSET_BASE + n * (perElement + ZSET_TREE_BYTES) + mapTableBytes(n);
+      return (value as ZSet).isListpack
+        ? ZSET_LISTPACK_BASE + n * (perElement + ZSET_LISTPACK_ENTRY_BYTES)
+        : ZSET_BASE + n * (perElement + ZSET_TREE_BYTES) + mapTableBytes(n);
     case 'stream':
       return STREAM_BASE + n * (STREAM_ENTRY_BYTES + perElement);
     default:
@@ -144,12 +140,12 @@ function collectionBytes(value: RedisObject, n: number, perElement: number): num
  */
 export function measureObject(value: RedisObject): number {
   const n = value.size;
-  let record = accounted.get(value);
+  let record = value.memory;
   if (record === undefined || n <= SAMPLE * 2 || n >= record.sampledAt * 2 || n * 2 <= record.sampledAt) {
     const perElement = sampleElementBytes(value);
     if (record === undefined) {
       record = { bytes: 0, sampledAt: n, perElement };
-      accounted.set(value, record);
+      value.memory = record;
     } else {
       record.sampledAt = n;
       record.perElement = perElement;
@@ -162,7 +158,7 @@ export function measureObject(value: RedisObject): number {
 /** The estimate last recorded for a value (strings are exact, so they are computed). */
 export function accountedValueBytes(value: RedisValue): number {
   if (typeof value === 'string') return stringBytes(value.length);
-  return accounted.get(value)?.bytes ?? 0;
+  return value.memory?.bytes ?? 0;
 }
 
 /** Estimates a value now (recording it, for a collection). */

@@ -553,41 +553,31 @@ export class ScriptRunner {
   private redisCall(L: LuaState, raiseErrors: boolean): number {
     const context = this.context;
     if (!context) return raise(L, 'redis.call/pcall can only be called inside a script invocation');
-    const fail = (message: string) => {
-      lua.lua_settop(L, 0);
-      pushErrorTable(L, message);
-      return raiseErrors ? lua.lua_error(L) : 1;
-    };
     const argv = commandArguments(L);
-    if (typeof argv === 'object' && !Array.isArray(argv)) return fail(argv.error);
+    if (typeof argv === 'object' && !Array.isArray(argv)) return callFailed(L, argv.error, raiseErrors);
     const argc = argv.length;
     const engine = this.engine;
     const spec = this.lookup(argv);
-    if (!spec) return fail('Unknown Redis command called from script');
+    if (!spec) return callFailed(L, 'Unknown Redis command called from script', raiseErrors);
     if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) {
-      return fail('Wrong number of args calling Redis command from script');
+      return callFailed(L, 'Wrong number of args calling Redis command from script', raiseErrors);
     }
-    if (spec.flags.includes('noscript')) return fail('This Redis command is not allowed from script');
+    if (spec.flags.includes('noscript'))
+      return callFailed(L, 'This Redis command is not allowed from script', raiseErrors);
     if (!engine.acl.open) {
       const denied = engine.acl.checkScript(context.session, spec, argv);
-      if (denied !== undefined) return fail(denied);
+      if (denied !== undefined) return callFailed(L, denied, raiseErrors);
     }
     if (context.readOnly && spec.flags.includes('write')) {
-      return fail('Write commands are not allowed from read-only scripts.');
+      return callFailed(L, 'Write commands are not allowed from read-only scripts.', raiseErrors);
     }
     // Memory full when the script started: its first write that may grow memory is refused (Redis 7).
     if (!context.wrote && engine.memory.refusesScriptWrite(spec)) {
-      lua.lua_settop(L, 0);
-      pushErrorTable(L, `-${OOM_ERROR}`);
-      return raiseErrors ? lua.lua_error(L) : 1;
+      return callFailed(L, `-${OOM_ERROR}`, raiseErrors);
     }
     if (spec.flags.includes('write')) {
       const refusal = engine.diskWriteError();
-      if (refusal !== undefined) {
-        lua.lua_settop(L, 0);
-        pushErrorTable(L, `-${refusal}`);
-        return raiseErrors ? lua.lua_error(L) : 1;
-      }
+      if (refusal !== undefined) return callFailed(L, `-${refusal}`, raiseErrors);
       context.wrote = true;
     }
     const session = context.session;
@@ -601,6 +591,13 @@ export class ScriptRunner {
     pushReply(L, reply, context.resp);
     return 1;
   }
+}
+
+/** redis.call raises the error table; redis.pcall returns it. */
+function callFailed(L: LuaState, message: string, raiseErrors: boolean): number {
+  lua.lua_settop(L, 0);
+  pushErrorTable(L, message);
+  return raiseErrors ? lua.lua_error(L) : 1;
 }
 
 /** %.17g, with a fast path for the common integral case (where it equals JS's own formatting). */

@@ -1,4 +1,4 @@
-import type { RedisObject } from '../keyspace/values.js';
+import type { MemoryRecord, RedisObject } from '../keyspace/values.js';
 import { RandomIndex } from './set.js';
 
 /**
@@ -12,6 +12,7 @@ import { RandomIndex } from './set.js';
  */
 export class RedisHash implements RedisObject {
   readonly type = 'hash' as const;
+  memory: MemoryRecord | undefined = undefined;
   private readonly map = new Map<string, string>();
   private compact = true;
   private random: RandomIndex | null = null;

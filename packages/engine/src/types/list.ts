@@ -1,4 +1,4 @@
-import type { RedisObject } from '../keyspace/values.js';
+import type { MemoryRecord, RedisObject } from '../keyspace/values.js';
 
 const MIN_CAPACITY = 4;
 
@@ -14,6 +14,7 @@ function emptySlots(capacity: number): Array<string | undefined> {
  */
 export class RedisList implements RedisObject {
   readonly type = 'list' as const;
+  memory: MemoryRecord | undefined = undefined;
   private slots: Array<string | undefined>;
   /** capacity - 1; the capacity is always a power of two. */
   private mask: number;

@@ -331,6 +331,15 @@ export class OrderStatisticTree {
     }
   }
 
+  /** A member's score by scanning every leaf: O(n), for sets small enough to keep no member index. */
+  scoreOf(member: string): number | undefined {
+    for (let leaf: Leaf | null = this.head; leaf; leaf = leaf.next) {
+      const i = leaf.members.indexOf(member);
+      if (i >= 0) return leaf.scores[i];
+    }
+    return undefined;
+  }
+
   /** Calls `visit` for every entry in key order (faster than entries()). */
   forEach(visit: (member: string, score: number) => void): void {
     for (let leaf: Leaf | null = this.head; leaf; leaf = leaf.next) {

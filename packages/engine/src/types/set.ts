@@ -1,4 +1,4 @@
-import type { RedisObject } from '../keyspace/values.js';
+import type { MemoryRecord, RedisObject } from '../keyspace/values.js';
 
 const INT64_MAX_DIGITS = '9223372036854775807';
 const INT64_MIN_DIGITS = '9223372036854775808';
@@ -77,6 +77,7 @@ export class RandomIndex {
  */
 export class RedisSet implements RedisObject {
   readonly type = 'set' as const;
+  memory: MemoryRecord | undefined = undefined;
   /** The members while intset-encoded, ascending; null once a hashtable. */
   private sorted: string[] | null = [];
   private table: Set<string> | null = null;

@@ -1,4 +1,4 @@
-import type { RedisObject } from '../keyspace/values.js';
+import type { MemoryRecord, RedisObject } from '../keyspace/values.js';
 
 /**
  * A stream entry ID "ms-seq" (two unsigned 64-bit halves) packed into one bigint: ms << 64 | seq, so
@@ -235,6 +235,7 @@ const LISTPACK_MAX_SIZE = 1 << 30;
  */
 export class RedisStream implements RedisObject {
   readonly type = 'stream' as const;
+  memory: MemoryRecord | undefined = undefined;
   private ids: StreamId[] = [];
   private entries: (string[] | undefined)[] = [];
   /** Slots before head are dead. */

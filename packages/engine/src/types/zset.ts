@@ -1,4 +1,4 @@
-import type { RedisObject } from '../keyspace/values.js';
+import type { MemoryRecord, RedisObject } from '../keyspace/values.js';
 import { OrderStatisticTree, type TreeCursor } from './order-statistic-tree.js';
 
 /** A score interval; `minex`/`maxex` mark exclusive ends ("(" in the command). */
@@ -73,41 +73,57 @@ function listpackScore(score: number): number {
 }
 
 /**
- * A sorted set: member → score for O(1) lookups, plus an order-statistic tree over (score, member) for
- * ranks and ranges in O(log n). The encoding Redis would use ("listpack" while small, "skiplist" once
- * it outgrows zset-max-listpack-*, never back) is tracked for OBJECT ENCODING and for the few
- * behaviours that depend on it (ZSCAN, lex ranges over mixed scores, -0 scores).
+ * A sorted set: an order-statistic tree over (score, member) for ranks and ranges in O(log n), plus,
+ * once the set is skiplist-encoded, a member → score Map for O(1) lookups. While the set is small
+ * ("listpack", until it outgrows zset-max-listpack-*, never back) members are found by scanning the
+ * tree's leaves as Redis scans its listpack: that leaves out a hash table per set, which made many small
+ * sets (rate-limit windows, one per client) cost twice the memory and a cache miss more per lookup.
+ * The encoding is also what OBJECT ENCODING reports and what the few encoding-dependent behaviours
+ * follow (ZSCAN, lex ranges over mixed scores, -0 scores).
  */
 export class ZSet implements RedisObject {
   readonly type = 'zset' as const;
-  readonly dict: Map<string, number>;
+  memory: MemoryRecord | undefined = undefined;
+  /** member → score, skiplist encoding only (null while a listpack). */
+  private dict: Map<string, number> | null;
   private tree: OrderStatisticTree;
-  private listpack: boolean;
 
-  constructor(listpack = true, tree = new OrderStatisticTree(), dict = new Map<string, number>()) {
-    this.listpack = listpack;
+  constructor(listpack = true, tree = new OrderStatisticTree()) {
     this.tree = tree;
-    this.dict = dict;
+    this.dict = listpack ? null : dictOf(tree);
   }
 
   /** A set from entries already in (score, member) order, without duplicates. */
   static fromSorted(members: string[], scores: number[], listpack: boolean): ZSet {
     if (listpack) for (let i = 0; i < scores.length; i++) scores[i] = listpackScore(scores[i]!);
-    const dict = new Map<string, number>();
-    for (let i = 0; i < members.length; i++) dict.set(members[i]!, scores[i]!);
-    return new ZSet(listpack, OrderStatisticTree.fromSorted(members, scores), dict);
+    return new ZSet(listpack, OrderStatisticTree.fromSorted(members, scores));
   }
 
   encoding(): string {
-    return this.listpack ? 'listpack' : 'skiplist';
+    return this.dict === null ? 'listpack' : 'skiplist';
   }
 
   get isListpack(): boolean {
-    return this.listpack;
+    return this.dict === null;
   }
 
   get size(): number {
-    return this.dict.size;
+    return this.tree.size;
+  }
+
+  /** Every member: in the set's order while a listpack, in hash-table order after (as Redis iterates). */
+  members(): string[] {
+    if (this.dict !== null) return [...this.dict.keys()];
+    const members: string[] = [];
+    this.tree.forEach((m) => {
+      members.push(m);
+    });
+    return members;
+  }
+
+  /** The skiplist's member → score table (ZSCAN walks it); null while a listpack. */
+  get table(): ReadonlyMap<string, number> | null {
+    return this.dict;
   }
 
   clone(): ZSet {
@@ -117,18 +133,22 @@ export class ZSet implements RedisObject {
       members.push(m);
       scores.push(s);
     });
-    return ZSet.fromSorted(members, scores, this.listpack);
+    return ZSet.fromSorted(members, scores, this.isListpack);
   }
 
   score(member: string): number | undefined {
-    return this.dict.get(member);
+    return this.dict === null ? this.tree.scoreOf(member) : this.dict.get(member);
   }
 
   /** Adds a member that is not in the set, converting to skiplist first when it would not fit. */
   add(member: string, score: number, limits: ZSetLimits): void {
-    if (this.listpack) {
-      if (this.dict.size + 1 > limits.maxEntries || member.length > limits.maxValue) this.listpack = false;
-      else score = listpackScore(score);
+    if (this.dict === null) {
+      if (this.tree.size + 1 > limits.maxEntries || member.length > limits.maxValue) {
+        this.dict = dictOf(this.tree);
+      } else {
+        this.tree.insert(listpackScore(score), member);
+        return;
+      }
     }
     this.dict.set(member, score);
     this.tree.insert(score, member);
@@ -136,23 +156,23 @@ export class ZSet implements RedisObject {
 
   /** Moves an existing member to a new score. */
   update(member: string, oldScore: number, newScore: number): void {
-    if (this.listpack) newScore = listpackScore(newScore);
+    if (this.dict === null) newScore = listpackScore(newScore);
     this.tree.delete(oldScore, member);
     this.tree.insert(newScore, member);
-    this.dict.set(member, newScore);
+    this.dict?.set(member, newScore);
   }
 
   delete(member: string): boolean {
-    const score = this.dict.get(member);
+    const score = this.score(member);
     if (score === undefined) return false;
-    this.dict.delete(member);
+    this.dict?.delete(member);
     this.tree.delete(score, member);
     return true;
   }
 
   /** 0-based rank from the lowest score (or the highest when `reverse`), -1 when absent. */
   rank(member: string, reverse = false): number {
-    const score = this.dict.get(member);
+    const score = this.score(member);
     if (score === undefined) return -1;
     const rank = this.tree.rank(score, member);
     return reverse ? this.size - 1 - rank : rank;
@@ -173,7 +193,7 @@ export class ZSet implements RedisObject {
     const cursor = this.tree.at(rank);
     const member = cursor.member;
     const score = cursor.score;
-    this.dict.delete(member);
+    this.dict?.delete(member);
     this.tree.deleteAt(rank);
     return [member, score];
   }
@@ -181,10 +201,11 @@ export class ZSet implements RedisObject {
   /** Removes `count` entries starting at `start`; rebuilds instead when that removes most of the set. */
   deleteRange(start: number, count: number): void {
     if (count <= 0) return;
-    const cursor = this.tree.at(start);
-    const removed: string[] = [];
-    for (let i = 0; i < count && cursor.valid; i++, cursor.next()) removed.push(cursor.member);
-    for (const member of removed) this.dict.delete(member);
+    const dict = this.dict;
+    if (dict !== null) {
+      const cursor = this.tree.at(start);
+      for (let i = 0; i < count && cursor.valid; i++, cursor.next()) dict.delete(cursor.member);
+    }
     if (count * 2 > this.tree.size) {
       const members: string[] = [];
       const scores: number[] = [];
@@ -198,7 +219,7 @@ export class ZSet implements RedisObject {
       });
       this.tree = OrderStatisticTree.fromSorted(members, scores);
     } else {
-      for (let i = 0; i < removed.length; i++) this.tree.deleteAt(start);
+      for (let i = 0; i < count; i++) this.tree.deleteAt(start);
     }
   }
 
@@ -239,7 +260,7 @@ export class ZSet implements RedisObject {
   firstInLexRange(r: LexRange): number {
     if (!this.touchesLexRange(r)) return -1;
     let rank: number;
-    if (this.listpack) {
+    if (this.dict === null) {
       rank = 0;
       const cursor = this.tree.at(0);
       while (cursor.valid && !lexGteMin(cursor.member, r)) {
@@ -257,7 +278,7 @@ export class ZSet implements RedisObject {
   lastInLexRange(r: LexRange): number {
     if (!this.touchesLexRange(r)) return -1;
     let rank: number;
-    if (this.listpack) {
+    if (this.dict === null) {
       rank = this.size - 1;
       const cursor = this.tree.at(rank);
       while (cursor.valid && !lexLteMax(cursor.member, r)) {
@@ -274,7 +295,7 @@ export class ZSet implements RedisObject {
 
   /** Where a lex-range deletion starts (-1 for none), as each encoding finds it. */
   lexDeletionStart(r: LexRange): number {
-    if (this.listpack) return this.firstInLexRange(r);
+    if (this.dict === null) return this.firstInLexRange(r);
     return this.tree.rankWhere((_, m) => lexGteMin(m, r));
   }
 
@@ -287,4 +308,12 @@ export class ZSet implements RedisObject {
     if (this.size === 0 || lexRangeEmpty(r)) return false;
     return lexGteMin(this.tree.last().member, r) && lexLteMax(this.tree.first().member, r);
   }
+}
+
+function dictOf(tree: OrderStatisticTree): Map<string, number> {
+  const dict = new Map<string, number>();
+  tree.forEach((member, score) => {
+    dict.set(member, score);
+  });
+  return dict;
 }

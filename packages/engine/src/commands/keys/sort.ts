@@ -156,7 +156,7 @@ function loadElements(
   }
   if (value.type === 'set') return { elements: [...(value as RedisSet).items], windowed: false };
   const zset = value as ZSet;
-  if (!request.dontSort) return { elements: [...zset.dict.keys()], windowed: false };
+  if (!request.dontSort) return { elements: zset.members(), windowed: false };
   const elements: string[] = [];
   if (end >= start) {
     const cursor = zset.at(request.desc ? zset.size - 1 - start : start);

@@ -46,7 +46,7 @@ function zscan(c: Session, argv: string[]): Reply {
     });
     return ['0', found];
   }
-  const dict = zset.dict;
+  const dict = zset.table!;
   const next = scanStep(
     dict,
     cursor,
