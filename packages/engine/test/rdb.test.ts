@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type DiffPair, differential, type ParsedReply, parseFrame } from '@redkit/test-utils';
+import { withCrc } from './payload-crc.js';
 
 const BINARY = Buffer.from([0, 1, 2, 13, 10, 0x7f, 0x80, 0xfe, 0xff]);
 
@@ -311,23 +312,5 @@ differential('rdb: DUMP and RESTORE in Redis 7.0 RDB encoding', (s) => {
     }
   });
 });
-
-/** A payload body with the version 10 footer and its CRC-64 (computed by the engine's own code path). */
-function withCrc(body: Buffer): Buffer {
-  return Buffer.concat([body, crc64Bytes(body)]);
-}
-
-function crc64Bytes(data: Buffer): Buffer {
-  // Jones polynomial, reflected: bitwise, independent of the engine's table-driven implementation.
-  let crc = 0n;
-  const poly = 0x95ac9329ac4bc9b5n;
-  for (const byte of data) {
-    crc ^= BigInt(byte);
-    for (let i = 0; i < 8; i++) crc = crc & 1n ? (crc >> 1n) ^ poly : crc >> 1n;
-  }
-  const out = Buffer.alloc(8);
-  out.writeBigUInt64LE(crc);
-  return out;
-}
 
 export type { ParsedReply };

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine, EngineClient, ManualClock } from '@redkit/engine';
 import { differential } from '@redkit/test-utils';
+import { withCrc } from './payload-crc.js';
 
 /** A clock that moves 1 ms every time it is read. */
 class TickingClock extends ManualClock {
@@ -659,6 +660,81 @@ differential('scripting', (s) => {
     );
     await d.same('FUNCTION', 'LIST');
     await d.same('FUNCTION', 'STATS');
+    await d.same('FUNCTION', 'FLUSH');
+  });
+
+  s.test('FUNCTION DUMP / RESTORE', async (d) => {
+    const lib = (name: string, fn: string) =>
+      `#!lua name=${name}\nredis.register_function('${fn}', function() return '${name}' end)`;
+    const payloadOf = async () => Buffer.from((await d.same('FUNCTION', 'DUMP')) as string, 'latin1');
+    await d.same('FUNCTION', 'FLUSH');
+    const empty = await payloadOf();
+    await d.same('FUNCTION', 'LOAD', lib('a', 'fa'));
+    const a = await payloadOf();
+    await d.same('FUNCTION', 'LOAD', lib('b', 'fb'));
+    const ab = (await d.compare(['FUNCTION', 'DUMP'], () => {})) as string;
+    await d.same('FUNCTION', 'RESTORE', a);
+    await d.same('FUNCTION', 'RESTORE', a, 'APPEND');
+    await d.same('FUNCTION', 'RESTORE', a, 'replace');
+    await d.same('FCALL', 'fa', '0');
+    await d.same('FUNCTION', 'RESTORE', a, 'FLUSH');
+    await d.sameUnordered('FUNCTION', 'LIST', 'WITHCODE');
+    await d.same('FCALL', 'fb', '0');
+    await d.same('FUNCTION', 'RESTORE', empty, 'FLUSH');
+    await d.same('FUNCTION', 'LIST');
+    // The payload redis-server dumped (two libraries, in its own order) restores into both.
+    await d.same('FUNCTION', 'RESTORE', ab);
+    await d.sameUnordered('FUNCTION', 'LIST', 'WITHCODE');
+    // A function name held by a library that stays: refused, nothing changes.
+    await d.same('FUNCTION', 'LOAD', 'REPLACE', lib('b', 'fa2'));
+    await d.same('FUNCTION', 'DELETE', 'a');
+    await d.same('FUNCTION', 'LOAD', lib('c', 'fa'));
+    await d.same('FUNCTION', 'RESTORE', a, 'REPLACE');
+    await d.same('FUNCTION', 'RESTORE', a);
+    await d.sameUnordered('FUNCTION', 'LIST');
+    // Bad policies, arguments and payloads.
+    await d.same('FUNCTION', 'RESTORE', a, 'MERGE');
+    await d.same('FUNCTION', 'RESTORE', a, 'FLUSH', 'x');
+    await d.same('FUNCTION', 'RESTORE');
+    await d.same('FUNCTION', 'DUMP', 'x');
+    await d.same('FUNCTION', 'RESTORE', 'short');
+    await d.same('FUNCTION', 'RESTORE', Buffer.concat([a.subarray(0, -1), Buffer.from([a.at(-1)! ^ 1])]));
+    const body = (payload: Buffer) => payload.subarray(0, -10);
+    const footer = empty.subarray(0, 2);
+    await d.same('FUNCTION', 'RESTORE', withCrc(Buffer.concat([body(a), body(a), footer])), 'FLUSH');
+    await d.same(
+      'FUNCTION',
+      'RESTORE',
+      withCrc(Buffer.concat([Buffer.from([246]), body(a).subarray(1), footer])),
+    );
+    await d.same('FUNCTION', 'RESTORE', withCrc(Buffer.concat([Buffer.from([0, 1, 0x61]), footer])));
+    await d.same('FUNCTION', 'RESTORE', withCrc(Buffer.concat([Buffer.from([245, 0x3f, 0x61]), footer])));
+    await d.same(
+      'FUNCTION',
+      'RESTORE',
+      withCrc(Buffer.concat([Buffer.from([245, 5]), Buffer.from('x = 1'), footer])),
+    );
+    const broken = '#!lua name=z\nredis.register_function(';
+    const brokenBody = Buffer.concat([Buffer.from([245, broken.length]), Buffer.from(broken, 'latin1')]);
+    await d.same('FUNCTION', 'RESTORE', withCrc(Buffer.concat([brokenBody, body(a), footer])), 'FLUSH');
+    await d.same('FUNCTION', 'RESTORE', withCrc(Buffer.concat([Buffer.from([0xff]), footer])));
+    // Redis 7.0's release candidates wrote name, engine and description apart from the code.
+    const string = (s: string) => Buffer.concat([Buffer.from([s.length]), Buffer.from(s, 'latin1')]);
+    const preRelease = (...parts: Buffer[]) => withCrc(Buffer.concat([Buffer.from([246]), ...parts, footer]));
+    const code = string("redis.register_function('fp', function() return 'p' end)");
+    await d.same(
+      'FUNCTION',
+      'RESTORE',
+      preRelease(string('p'), string('LUA'), Buffer.from([1]), string('d'), code),
+    );
+    await d.same('FCALL', 'fp', '0');
+    await d.sameUnordered('FUNCTION', 'LIST', 'WITHCODE');
+    await d.same('FUNCTION', 'RESTORE', preRelease(string('q'), string('LUA'), Buffer.from([0]), code));
+    await d.same('FUNCTION', 'RESTORE', preRelease(string('q'), string('LUA'), Buffer.from([0x3f])));
+    await d.same('FUNCTION', 'RESTORE', preRelease(string('q'), string('LUA'), Buffer.from([1, 0x3f])));
+    await d.same('FUNCTION', 'RESTORE', preRelease(string('q'), string('LUA'), Buffer.from([0, 0x3f])));
+    await d.same('FUNCTION', 'RESTORE', preRelease(Buffer.from([0x3f])));
+    await d.sameUnordered('FUNCTION', 'LIST');
     await d.same('FUNCTION', 'FLUSH');
   });
 

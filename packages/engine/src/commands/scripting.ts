@@ -1,4 +1,10 @@
-import { busyError, errorArg, fail } from '../resp/errors.js';
+import {
+  createFunctionsPayload,
+  encodeOptions,
+  readFunctionsPayload,
+  verifyDumpPayload,
+} from '../rdb/payload.js';
+import { busyError, errorArg, fail, RedisError } from '../resp/errors.js';
 import { OK, type Reply, StatusReply } from '../resp/reply.js';
 import { functionLibraries } from '../scripting/functions.js';
 import { scriptRunner } from '../scripting/runner.js';
@@ -88,16 +94,41 @@ function functionList(c: Session, argv: string[]): Reply {
   return functionLibraries(c.engine).list(pattern, withCode);
 }
 
+/** Redis's addReplySubcommandSyntaxError for a FUNCTION subcommand. */
+function functionSyntaxError(argv: string[]): string {
+  return `ERR unknown subcommand or wrong number of arguments for '${errorArg(argv[1]!)}'. Try FUNCTION HELP.`;
+}
+
 function functionFlush(c: Session, argv: string[]): Reply {
   if (argv.length > 3) {
-    fail(
-      `ERR unknown subcommand or wrong number of arguments for '${errorArg(argv[1]!)}'. Try FUNCTION HELP.`,
-    );
+    fail(functionSyntaxError(argv));
   }
   if (argv.length === 3 && !['sync', 'async'].includes(argv[2]!.toLowerCase())) {
     fail('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
   }
   functionLibraries(c.engine).flush();
+  return OK;
+}
+
+/** FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE] (APPEND by default). */
+function functionRestore(c: Session, argv: string[]): Reply {
+  if (argv.length > 4) {
+    fail(functionSyntaxError(argv));
+  }
+  const policy = (argv[3] ?? 'append').toLowerCase();
+  if (policy !== 'flush' && policy !== 'append' && policy !== 'replace') {
+    fail('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
+  }
+  const payload = Buffer.from(argv[2]!, 'latin1');
+  if (!verifyDumpPayload(payload)) fail('ERR DUMP payload version or checksum are wrong');
+  functionLibraries(c.engine).restore((load) => {
+    try {
+      readFunctionsPayload(payload, load);
+    } catch (error) {
+      if (error instanceof RedisError) throw error;
+      fail(`ERR ${(error as Error).message}`);
+    }
+  }, policy);
   return OK;
 }
 
@@ -327,6 +358,27 @@ export const scriptingCommands: CommandSpec[] = [
         ['write', 'slow', 'scripting'],
         functionFlush,
         docs('7.0.0', 'Deletes all libraries and functions.'),
+      ),
+      command(
+        'restore',
+        -3,
+        ['write', 'denyoom', 'noscript'],
+        [0, 0, 0],
+        ['write', 'slow', 'scripting'],
+        functionRestore,
+        docs('7.0.0', 'Restores all libraries from a payload.'),
+      ),
+      scriptSub(
+        'dump',
+        2,
+        ['noscript'],
+        (c) =>
+          createFunctionsPayload(
+            functionLibraries(c.engine).codes(),
+            encodeOptions(c.engine.config),
+          ).toString('latin1'),
+        '7.0.0',
+        'Dumps all libraries into a serialized binary payload.',
       ),
       scriptSub('list', -2, ['noscript'], functionList, '7.0.0', 'Returns information about all libraries.'),
       scriptSub(

@@ -1,11 +1,12 @@
 import type { Engine } from '../engine.js';
 import type { RedisValue } from '../keyspace/values.js';
 import { REDIS_VERSION } from '../version.js';
-import { ByteWriter, RdbFormatError } from './bytes.js';
+import { ByteWriter, bad, RdbFormatError } from './bytes.js';
 import { OPCODE, RDB_MAX_READ_VERSION, RDB_VERSION } from './constants.js';
 import { Crc64 } from './crc64.js';
 import { type DecodeLimits, decodeObject, EmptyKeyError } from './decode.js';
 import { type EncodeOptions, RdbEncoder } from './encode.js';
+import { readLibraryCode } from './payload.js';
 import { RdbReader } from './reader.js';
 
 /** Bytes gathered before they are handed to the sink. */
@@ -243,12 +244,16 @@ export function loadRdb(data: Buffer, hooks: LoadHooks): LoadReport {
         report.aux.set(name, r.string());
         continue;
       }
-      if (type === OPCODE.FUNCTION2) {
-        hooks.loadFunction(r.string());
+      if (type === OPCODE.FUNCTION2 || type === OPCODE.FUNCTION) {
+        let code: string;
+        try {
+          code = readLibraryCode(r, type);
+        } catch (error) {
+          // Redis logs which part failed, then treats it as the file ending early.
+          bad(`short read (${(error as Error).message})`);
+        }
+        hooks.loadFunction(code);
         continue;
-      }
-      if (type === OPCODE.FUNCTION) {
-        throw new RdbLoadError('Pre-release function format not supported.');
       }
       if (type === OPCODE.MODULE_AUX) {
         throw new RdbLoadError(

@@ -313,16 +313,59 @@ export class FunctionLibraries {
   delete(name: string): boolean {
     const library = this.libraries.get(name);
     if (!library) return false;
-    for (const [key, fn] of library.functions) {
-      this.functions.delete(key);
-      lauxlib.luaL_unref(this.runner.L, lua.LUA_REGISTRYINDEX, fn.ref);
-    }
+    for (const key of library.functions.keys()) this.functions.delete(key);
+    this.release(library);
     this.libraries.delete(name);
     return true;
   }
 
   flush(): void {
     for (const name of [...this.libraries.keys()]) this.delete(name);
+  }
+
+  /** Every library's code (FUNCTION DUMP). */
+  codes(): string[] {
+    return [...this.libraries.values()].map((library) => library.code);
+  }
+
+  /**
+   * FUNCTION RESTORE: the payload's libraries (fed by `read`, in payload order) are loaded apart from the
+   * current ones, then take their place (FLUSH) or join them: APPEND refuses a library name that exists,
+   * REPLACE swaps such libraries out, and both refuse a function name a remaining library holds. Any
+   * error leaves the current libraries as they were.
+   */
+  restore(read: (load: (code: string) => void) => void, policy: 'flush' | 'append' | 'replace'): void {
+    const current = [...this.libraries.values()];
+    this.libraries.clear();
+    this.functions.clear();
+    let kept: Library[] = [];
+    try {
+      read((code) => this.load(code, false));
+      if (policy !== 'flush') kept = joinable(current, [...this.libraries.values()], policy === 'replace');
+    } catch (error) {
+      this.flush();
+      this.install(current);
+      throw error;
+    }
+    for (const library of current) if (!kept.includes(library)) this.release(library);
+    const restored = [...this.libraries.values()];
+    this.libraries.clear();
+    this.functions.clear();
+    this.install([...kept, ...restored]);
+  }
+
+  private install(libraries: Library[]): void {
+    for (const library of libraries) {
+      this.libraries.set(library.name, library);
+      for (const [key, fn] of library.functions) this.functions.set(key, fn);
+    }
+  }
+
+  /** Frees a library's compiled functions (it is no longer installed). */
+  private release(library: Library): void {
+    for (const fn of library.functions.values()) {
+      lauxlib.luaL_unref(this.runner.L, lua.LUA_REGISTRYINDEX, fn.ref);
+    }
   }
 
   /** FCALL / FCALL_RO of a function `has` found. */
@@ -405,6 +448,25 @@ export class FunctionLibraries {
       ]),
     ]);
   }
+}
+
+/**
+ * Which current libraries stay when `restored` joins them (Redis's libraryJoin): a name clash is an
+ * error unless `replace` (the old library goes), and so is a function name a staying library holds.
+ */
+function joinable(current: Library[], restored: Library[], replace: boolean): Library[] {
+  const names = new Set(restored.map((library) => library.name));
+  const clash = restored.find((library) => current.some((old) => old.name === library.name));
+  if (clash && !replace) throw new RedisError(`ERR Library ${clash.name} already exists`);
+  const kept = current.filter((library) => !names.has(library.name));
+  for (const library of restored) {
+    for (const [key, fn] of library.functions) {
+      if (kept.some((old) => old.functions.has(key))) {
+        throw new RedisError(`ERR Function ${fn.name} already exists`);
+      }
+    }
+  }
+  return kept;
 }
 
 const registries = new WeakMap<Engine, FunctionLibraries>();
