@@ -437,20 +437,23 @@ differential('server: INFO, CONFIG, COMMAND, TIME, LASTSAVE', (s) => {
     await d.same('COMMAND', 'INFO', 'get', 'nosuch', 'hset');
     // Key specs with notes.
     await d.same('COMMAND', 'INFO', 'set', 'getex', 'bitfield', 'sort', 'sort_ro', 'xadd');
-    for (const container of ['config', 'command']) {
+    for (const container of ['config', 'command', 'function']) {
       await d.compare(['COMMAND', 'INFO', container], (r, e) =>
         assert.deepEqual(sortedInfo(e), sortedInfo(r)),
       );
     }
-    // CLIENT: the engine adds SETINFO (Redis 7.2) and has no TRACKING.
-    await d.compare(['COMMAND', 'INFO', 'client'], (r, e) => {
-      const strip = (reply: ParsedReply, drop: string) => {
-        const entry = [...((reply as ParsedReply[])[0] as ParsedReply[])];
-        entry[9] = (entry[9] as ParsedReply[]).filter((sub) => (sub as ParsedReply[])[0] !== drop);
-        return sortedInfo([entry]);
-      };
-      assert.deepEqual(strip(e, 'client|setinfo'), strip(r, 'client|tracking'));
-    });
+    const strip = (reply: ParsedReply, drop: string) => {
+      const entry = [...((reply as ParsedReply[])[0] as ParsedReply[])];
+      entry[9] = (entry[9] as ParsedReply[]).filter((sub) => (sub as ParsedReply[])[0] !== drop);
+      return sortedInfo([entry]);
+    };
+    // CLIENT: the engine adds SETINFO (Redis 7.2) and has no TRACKING; SCRIPT has no DEBUG.
+    await d.compare(['COMMAND', 'INFO', 'client'], (r, e) =>
+      assert.deepEqual(strip(e, 'client|setinfo'), strip(r, 'client|tracking')),
+    );
+    await d.compare(['COMMAND', 'INFO', 'script'], (r, e) =>
+      assert.deepEqual(strip(e, 'none'), strip(r, 'script|debug')),
+    );
     await d.resp3();
     await d.same('COMMAND', 'INFO', 'get', 'config|set', 'nosuch');
     await d.same('COMMAND', 'INFO', 'time');
