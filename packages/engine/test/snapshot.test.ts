@@ -230,6 +230,9 @@ describe('rdb snapshots: files interchange with redis-server', () => {
       'yes',
       '--aof-use-rdb-preamble',
       'yes',
+      // everysec may postpone a write while a background fsync runs: the file must hold every reply's write.
+      '--appendfsync',
+      'always',
     ]);
     assert.ok(redis);
     const client = await RawClient.connect(redis.port);
