@@ -21,7 +21,11 @@ export class BlockingRegistry {
   private readonly bySession = new Map<Session, Waiter>();
   private ready: Array<{ db: Database; key: string }> = [];
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    /** Told when a blocked command ends (served, timed out or unblocked with a reply). */
+    private readonly onEnd: (session: Session) => void = () => {},
+  ) {}
 
   get blockedCount(): number {
     return this.bySession.size;
@@ -100,6 +104,7 @@ export class BlockingRegistry {
 
   private finish(waiter: Waiter, reply: Reply): void {
     this.remove(waiter);
+    this.onEnd(waiter.session);
     waiter.session.transport.resume(reply);
   }
 

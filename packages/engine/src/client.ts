@@ -64,6 +64,7 @@ export class EngineClient implements SessionTransport {
       reply = this.session.execute(toArgv(args));
     } finally {
       this.session.deferrable = true;
+      this.session.flushDeferredPushes();
     }
     if (reply === BLOCKED) throw new Error('callSync cannot run a command that blocks');
     return reply === NO_REPLY ? undefined : reply;
@@ -72,6 +73,7 @@ export class EngineClient implements SessionTransport {
   private run(argv: string[]): Promise<Reply | undefined> {
     this.session.lastInteraction = this.engine.coarseNow();
     const reply = this.session.execute(argv);
+    this.session.flushDeferredPushes();
     if (reply === BLOCKED) return new Promise((resolve) => (this.waiting = resolve));
     return Promise.resolve(reply === NO_REPLY ? undefined : reply);
   }

@@ -1,6 +1,7 @@
 import { authRequired, NOAUTH_MESSAGE } from './auth/access.js';
 import { AclRegistry } from './auth/acl/registry.js';
 import { BlockingRegistry } from './blocking.js';
+import { CallLog } from './call-log.js';
 import { CommandTable } from './command-table.js';
 import { ALL_COMMANDS } from './commands/index.js';
 import {
@@ -58,6 +59,8 @@ export class Engine {
   readonly acl: AclRegistry;
   readonly pubsub = new PubSubHub();
   readonly blocking: BlockingRegistry;
+  /** SLOWLOG and MONITOR. */
+  readonly callLog = new CallLog(this);
   readonly stats = new EngineStats();
   readonly sessions = new Map<number, Session>();
   readonly startedAt: number;
@@ -93,7 +96,7 @@ export class Engine {
     this.config = new Config(config);
     this.commands = new CommandTable([...ALL_COMMANDS, ...(options.commands ?? [])]);
     this.acl = new AclRegistry(this, userLines ? userLines.split('\n') : []);
-    this.blocking = new BlockingRegistry(this.clock);
+    this.blocking = new BlockingRegistry(this.clock, (session) => this.callLog.ended(session));
     const host = {
       now: () => this.now(),
       onExpired: (db: Database, key: string) => this.onExpired(db, key),
@@ -134,6 +137,7 @@ export class Engine {
     if (session.closed) return;
     session.closed = true;
     this.blocking.unblock(session);
+    this.callLog.forget(session);
     this.pubsub.removeSession(session);
     this.unwatchAll(session);
     this.sessions.delete(session.id);
@@ -168,6 +172,7 @@ export class Engine {
       }
       return this.reject(
         session,
+        argv,
         undefined,
         `ERR unknown command '${errorArg(name).slice(0, 128)}', with args beginning with: ${args}`,
       );
@@ -178,6 +183,7 @@ export class Engine {
         if (!sub) {
           return this.reject(
             session,
+            argv,
             undefined,
             `ERR unknown subcommand '${errorArg(argv[1]!).slice(0, 128)}'. Try ${errorArg(name).toUpperCase()} HELP.`,
           );
@@ -188,41 +194,46 @@ export class Engine {
     if ((spec.arity > 0 && argv.length !== spec.arity) || argv.length < -spec.arity) {
       return this.reject(
         session,
+        argv,
         spec,
         `ERR wrong number of arguments for '${this.commands.fullName(spec)}' command`,
       );
     }
     if (!session.authenticated && authRequired(session) && !spec.flags.includes('no_auth')) {
-      return this.reject(session, spec, NOAUTH_MESSAGE);
+      return this.reject(session, argv, spec, NOAUTH_MESSAGE);
     }
     if (!this.acl.open) {
       const denied = this.acl.check(session, spec, argv);
-      if (denied !== undefined) return this.reject(session, spec, denied);
+      if (denied !== undefined) return this.reject(session, argv, spec, denied);
     }
     if (!this.busyScript) {
       const oom = this.memory.admit(session, spec, argv);
-      if (oom !== undefined) return this.reject(session, spec, oom);
+      if (oom !== undefined) return this.reject(session, argv, spec, oom);
     }
     const refusal = this.diskWriteError();
     if (refusal !== undefined && refusedOnDiskError(session, spec, this.commands.fullName(spec))) {
-      return this.reject(session, spec, refusal);
+      return this.reject(session, argv, spec, refusal);
     }
     if (session.protocol === 2 && session.subscriptionCount > 0) {
       const fullName = this.commands.fullName(spec);
       if (!SUBSCRIBED_ALLOWED.has(fullName)) {
         return this.reject(
           session,
+          argv,
           spec,
           `ERR Can't execute '${fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
         );
       }
     }
     if (this.busyScript && !spec.flags.includes('allow_busy')) {
-      return this.reject(session, spec, busyError(this.busyScript.kind));
+      return this.reject(session, argv, spec, busyError(this.busyScript.kind));
+    }
+    if (session.monitor && touchesKeyspace(spec)) {
+      return this.reject(session, argv, spec, "ERR Replica can't interact with the keyspace");
     }
     if (session.multi && !MULTI_IMMEDIATE.has(this.commands.fullName(spec))) {
       if (spec.flags.includes('no_multi')) {
-        return this.reject(session, spec, 'ERR Command not allowed inside a transaction');
+        return this.reject(session, argv, spec, 'ERR Command not allowed inside a transaction');
       }
       session.multi.push({ spec, argv });
       return QUEUED;
@@ -230,7 +241,12 @@ export class Engine {
     return this.call(session, spec, argv);
   }
 
-  private reject(session: Session, spec: CommandSpec | undefined, message: string): ErrorReply {
+  private reject(
+    session: Session,
+    argv: string[],
+    spec: CommandSpec | undefined,
+    message: string,
+  ): ErrorReply {
     if (session.multi) session.multiFailed = true;
     if (spec) this.statsOf(spec).rejected++;
     if (spec?.name === 'exec') {
@@ -240,6 +256,8 @@ export class Engine {
       session.multiFailed = false;
       this.unwatchAll(session);
       message = `EXECABORT Transaction discarded because of: ${message}`;
+      // Monitors saw MULTI: they are shown the EXEC that ends the transaction (Redis's execCommandAbort).
+      this.callLog.feed(session, argv);
     }
     const reply = new ErrorReply(message.replace(/[\r\n]/g, ' '));
     this.stats.countError(reply.message);
@@ -265,8 +283,10 @@ export class Engine {
   private run(session: Session, spec: CommandSpec, argv: string[]): CommandResult {
     const stat = this.statsOf(spec);
     // Durations are measured on every call for a command's first 8 calls, then on every 8th call
-    // (weighted by 8): reading the clock twice per call costs more than many commands themselves.
-    const timed = stat.calls < 8 || (stat.calls & 7) === 0;
+    // (weighted by 8): reading the clock twice per call costs more than many commands themselves. The
+    // slowlog times more (call-log.ts).
+    const sampled = stat.calls < 8 || (stat.calls & 7) === 0;
+    const timed = sampled || this.callLog.mustTime(spec);
     const started = timed ? performance.now() : 0;
     let result: CommandResult;
     try {
@@ -278,13 +298,16 @@ export class Engine {
           ? e.toReply()
           : new ErrorReply(`ERR internal error in '${argv[0]}': ${String(e)}`.replace(/[\r\n]/g, ' '));
     }
-    if (timed) stat.addDuration((performance.now() - started) * 1000, stat.calls < 8 ? 1 : 8);
+    const micros = timed ? (performance.now() - started) * 1000 : undefined;
+    if (sampled) stat.addDuration(micros!, stat.calls < 8 ? 1 : 8);
     stat.calls++;
     if (result instanceof ErrorReply) {
       stat.failed++;
       this.stats.countError(result.message);
     }
     session.lastCommand = spec;
+    const state = result instanceof BlockRequest ? 'blocked' : result === DEFERRED ? 'running' : 'done';
+    this.callLog.called(session, spec, argv, micros, state);
     return result;
   }
 
@@ -337,6 +360,7 @@ export class Engine {
   /** The reply of a command that returned DEFERRED: the client resumes, then blocked clients are served. */
   finishDeferred(session: Session, reply: Reply): void {
     session.blocked = false;
+    this.callLog.ended(session);
     if (!session.closed) session.transport.resume(reply);
     if (this.blocking.hasReady) this.blocking.serveReady();
   }
@@ -489,4 +513,10 @@ export interface ShutdownOptions {
 function refusedOnDiskError(session: Session, spec: CommandSpec, name: string): boolean {
   if (spec.flags.includes('write') || name === 'ping') return true;
   return name === 'exec' && (session.multi?.some((q) => q.spec.flags.includes('write')) ?? false);
+}
+
+/** Commands a monitor (Redis flags it a replica) may not run: those that read or write keys. */
+function touchesKeyspace(spec: CommandSpec): boolean {
+  const flags = spec.flags;
+  return flags.includes('readonly') || flags.includes('write') || flags.includes('may_replicate');
 }

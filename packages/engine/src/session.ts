@@ -59,6 +59,12 @@ export class Session {
   closed = false;
   /** QUIT: the transport closes the connection once this reply is written. */
   closeAfterReply = false;
+  /** MONITOR: the client is sent every command the server runs (call-log.ts). */
+  monitor = false;
+  /** Arguments of the running command that SLOWLOG and MONITOR must not show (passwords). */
+  redacted: Set<number> | undefined;
+  /** Pushes that must follow the reply of the command running now (a monitor seeing its own command). */
+  private deferredPushes: Reply[] | undefined;
   /** False until AUTH/HELLO AUTH when the default user has a password (requirepass). */
   authenticated: boolean;
   user = 'default';
@@ -95,6 +101,24 @@ export class Session {
   /** Runs one command; the result is a reply, or BLOCKED when the reply comes later via resume(). */
   execute(argv: string[]): Reply | typeof BLOCKED | typeof NO_REPLY {
     return this.engine.execute(this, argv);
+  }
+
+  /** Hides argument `index` of the running command from SLOWLOG and MONITOR, as Redis redacts secrets. */
+  redact(index: number): void {
+    (this.redacted ??= new Set()).add(index);
+  }
+
+  /** Queues a push to leave after the reply of the running command (see flushDeferredPushes). */
+  deferPush(reply: Reply): void {
+    (this.deferredPushes ??= []).push(reply);
+  }
+
+  /** Transports call this once they have written a command's reply. */
+  flushDeferredPushes(): void {
+    const pushes = this.deferredPushes;
+    if (pushes === undefined) return;
+    this.deferredPushes = undefined;
+    for (const reply of pushes) this.transport.push(reply);
   }
 }
 

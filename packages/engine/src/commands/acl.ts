@@ -13,6 +13,8 @@ const NO_ACL_FILE =
   'ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration.';
 
 function setuser(c: Session, argv: string[]): Reply {
+  // Rules may hold passwords: SLOWLOG and MONITOR show none of the arguments, the name included.
+  for (let i = 2; i < argv.length; i++) c.redact(i);
   const name = argv[2]!;
   if (/[ \t\n\v\f\r\0]/.test(name)) fail("ERR Usernames can't contain spaces or null characters");
   const error = c.engine.acl.setUser(name, argv.slice(3), c);

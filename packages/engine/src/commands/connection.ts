@@ -30,6 +30,7 @@ function select(c: Session, argv: string[]): Reply {
 
 function auth(c: Session, argv: string[]): Reply {
   if (argv.length > 3) fail('ERR syntax error');
+  for (let i = 1; i < argv.length; i++) c.redact(i);
   if (argv.length === 2 && !passwordRequired(c.engine)) {
     fail(
       'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
@@ -58,6 +59,8 @@ function hello(c: Session, argv: string[]): Reply {
     const option = argv[i]!.toUpperCase();
     const more = argv.length - i - 1;
     if (option === 'AUTH' && more >= 2) {
+      c.redact(i + 1);
+      c.redact(i + 2);
       if (!authenticate(c, argv[i + 1]!, argv[i + 2]!, argv[0]!)) fail(WRONGPASS_MESSAGE);
       i += 2;
     } else if (option === 'SETNAME' && more >= 1) {
@@ -98,6 +101,10 @@ function quit(c: Session): Reply {
 
 function reset(c: Session): Reply {
   const engine = c.engine;
+  if (c.monitor) {
+    c.monitor = false;
+    engine.callLog.monitors.sessions.delete(c);
+  }
   c.multi = null;
   c.multiFailed = false;
   engine.unwatchAll(c);

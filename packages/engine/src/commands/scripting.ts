@@ -4,7 +4,7 @@ import {
   readFunctionsPayload,
   verifyDumpPayload,
 } from '../rdb/payload.js';
-import { busyError, errorArg, fail, RedisError } from '../resp/errors.js';
+import { busyError, fail, RedisError } from '../resp/errors.js';
 import { OK, type Reply, StatusReply } from '../resp/reply.js';
 import { functionLibraries } from '../scripting/functions.js';
 import { scriptRunner } from '../scripting/runner.js';
@@ -17,6 +17,7 @@ import {
   command,
   type DEFERRED,
 } from './registry.js';
+import { subcommandSyntaxError } from './server/help.js';
 
 const docs = (since: string, summary: string, getKeys?: CommandSpec['getKeys']) => ({
   group: 'scripting',
@@ -35,6 +36,8 @@ function evalKeys(argv: string[]): number[] {
 }
 
 function runScript(c: Session, argv: string[], bySha: boolean, readOnly: boolean): Reply | typeof DEFERRED {
+  // Monitors see a script before the commands it runs (its spec skips the usual feed after the call).
+  c.engine.callLog.feed(c, argv, true);
   if (bySha && argv[1]!.length !== 40) fail('NOSCRIPT No matching script. Please use EVAL.');
   const numkeys = toInteger(argv[2]!);
   if (numkeys > argv.length - 3) fail("ERR Number of keys can't be greater than number of args");
@@ -63,6 +66,7 @@ function killScript(c: Session, kind: 'eval' | 'function'): CommandResult {
 }
 
 function fcall(c: Session, argv: string[], readOnly: boolean): Reply | typeof DEFERRED {
+  c.engine.callLog.feed(c, argv, true);
   const libraries = functionLibraries(c.engine);
   if (!libraries.has(argv[1]!)) fail('ERR Function not found');
   const numkeys = toInteger(argv[2]!, 'ERR Bad number of keys provided');
@@ -94,14 +98,9 @@ function functionList(c: Session, argv: string[]): Reply {
   return functionLibraries(c.engine).list(pattern, withCode);
 }
 
-/** Redis's addReplySubcommandSyntaxError for a FUNCTION subcommand. */
-function functionSyntaxError(argv: string[]): string {
-  return `ERR unknown subcommand or wrong number of arguments for '${errorArg(argv[1]!)}'. Try FUNCTION HELP.`;
-}
-
 function functionFlush(c: Session, argv: string[]): Reply {
   if (argv.length > 3) {
-    fail(functionSyntaxError(argv));
+    subcommandSyntaxError(argv, 'FUNCTION');
   }
   if (argv.length === 3 && !['sync', 'async'].includes(argv[2]!.toLowerCase())) {
     fail('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
@@ -113,7 +112,7 @@ function functionFlush(c: Session, argv: string[]): Reply {
 /** FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE] (APPEND by default). */
 function functionRestore(c: Session, argv: string[]): Reply {
   if (argv.length > 4) {
-    fail(functionSyntaxError(argv));
+    subcommandSyntaxError(argv, 'FUNCTION');
   }
   const policy = (argv[3] ?? 'append').toLowerCase();
   if (policy !== 'flush' && policy !== 'append' && policy !== 'replace') {
@@ -206,6 +205,8 @@ function scriptFlush(c: Session, argv: string[]): Reply {
 }
 
 const EVAL_FLAGS: CommandFlag[] = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys', 'movablekeys'];
+/** EVAL, EVALSHA and FCALL may write (what their script does is unknown until it runs). */
+const MAY_WRITE_FLAGS: CommandFlag[] = [...EVAL_FLAGS, 'may_replicate'];
 const CATEGORIES = ['slow', 'scripting'];
 
 const scriptSub = (
@@ -221,7 +222,7 @@ export const scriptingCommands: CommandSpec[] = [
   command(
     'eval',
     -3,
-    EVAL_FLAGS,
+    MAY_WRITE_FLAGS,
     [0, 0, 0],
     CATEGORIES,
     (c, argv) => runScript(c, argv, false, false),
@@ -230,7 +231,7 @@ export const scriptingCommands: CommandSpec[] = [
   command(
     'evalsha',
     -3,
-    EVAL_FLAGS,
+    MAY_WRITE_FLAGS,
     [0, 0, 0],
     CATEGORIES,
     (c, argv) => runScript(c, argv, true, false),
@@ -306,7 +307,7 @@ export const scriptingCommands: CommandSpec[] = [
   command(
     'fcall',
     -3,
-    EVAL_FLAGS,
+    MAY_WRITE_FLAGS,
     [0, 0, 0],
     CATEGORIES,
     (c, argv) => fcall(c, argv, false),

@@ -1,5 +1,5 @@
+import { wallClockMicros } from '../call-log.js';
 import type { ShutdownOptions } from '../engine.js';
-import { SystemClock } from '../keyspace/clock.js';
 import { fail, SYNTAX } from '../resp/errors.js';
 import type { Reply } from '../resp/reply.js';
 import type { Session } from '../session.js';
@@ -9,6 +9,7 @@ import { commandCommand } from './server/command-introspection.js';
 import { configCommand } from './server/config-command.js';
 import { debugCommand } from './server/debug.js';
 import { info } from './server/info.js';
+import { monitorCommand, slowlogCommand } from './server/slowlog.js';
 
 const docs = (since: string, summary: string, complexity = 'O(1)') => ({
   group: 'server',
@@ -22,11 +23,7 @@ const docs = (since: string, summary: string, complexity = 'O(1)') => ({
  * EXEC (as in Redis 7.0, where only key expiry sees a frozen instant); microseconds on the system clock.
  */
 function time(c: Session): Reply {
-  const clock = c.engine.clock;
-  const micros =
-    clock instanceof SystemClock
-      ? Math.floor((performance.timeOrigin + performance.now()) * 1000)
-      : Math.floor(clock.now() * 1000);
+  const micros = wallClockMicros(c.engine);
   const seconds = Math.floor(micros / 1e6);
   return [String(seconds), String(micros - seconds * 1e6)];
 }
@@ -94,4 +91,6 @@ export const serverCommands: CommandSpec[] = [
   clientCommand,
   commandCommand,
   debugCommand,
+  monitorCommand,
+  slowlogCommand,
 ];

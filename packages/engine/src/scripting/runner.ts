@@ -582,7 +582,14 @@ export class ScriptRunner {
     }
     const session = context.session;
     session.protocol = context.resp;
-    const result = engine.call(session, spec, argv);
+    // SLOWLOG and MONITOR show the command as the script client's.
+    engine.callLog.scriptDepth++;
+    let result: ReturnType<Engine['call']>;
+    try {
+      result = engine.call(session, spec, argv);
+    } finally {
+      engine.callLog.scriptDepth--;
+    }
     const reply = result === NO_REPLY ? null : result instanceof BlockRequest ? result.timeoutReply : result;
     if (reply instanceof ErrorReply && raiseErrors) {
       pushErrorTable(L, `-${reply.message}`);

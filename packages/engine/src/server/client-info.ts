@@ -1,4 +1,5 @@
 import type { Session } from '../session.js';
+import { reprString } from '../util/repr.js';
 
 /**
  * The client description Redis puts in its log lines (catClientInfoString, as CLIENT LIST shows it),
@@ -6,7 +7,11 @@ import type { Session } from '../session.js';
  */
 export function describeClient(s: Session, queryBufferBytes: number): string {
   const nowSeconds = Math.floor(s.engine.now() / 1000);
-  const flags = (s.subscriptionCount > 0 ? 'P' : '') + (s.multi ? 'x' : '') + (s.blocked ? 'b' : '') || 'N';
+  const flags =
+    (s.monitor ? 'O' : '') +
+      (s.subscriptionCount > 0 ? 'P' : '') +
+      (s.multi ? 'x' : '') +
+      (s.blocked ? 'b' : '') || 'N';
   const cmd = s.lastCommand ? s.engine.commands.fullName(s.lastCommand) : 'NULL';
   return (
     `id=${s.id} addr=${s.transport.remoteAddress ?? '?:0'} laddr=${s.transport.localAddress ?? '?:0'} fd=-1` +
@@ -20,17 +25,5 @@ export function describeClient(s: Session, queryBufferBytes: number): string {
 
 /** Redis's sdscatrepr: a double-quoted string with C escapes and \xHH for other non-printable bytes. */
 export function reprBytes(bytes: Uint8Array): string {
-  let out = '"';
-  for (const b of bytes) {
-    if (b === 0x5c) out += '\\\\';
-    else if (b === 0x22) out += '\\"';
-    else if (b === 0x0a) out += '\\n';
-    else if (b === 0x0d) out += '\\r';
-    else if (b === 0x09) out += '\\t';
-    else if (b === 0x07) out += '\\a';
-    else if (b === 0x08) out += '\\b';
-    else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
-    else out += `\\x${b.toString(16).padStart(2, '0')}`;
-  }
-  return `${out}"`;
+  return reprString(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'));
 }

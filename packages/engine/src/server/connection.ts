@@ -97,6 +97,7 @@ export class Connection implements SessionTransport {
       const reply = this.session.execute(argv);
       if (reply === BLOCKED) return;
       if (reply !== NO_REPLY) this.output.write(reply, this.session.protocol);
+      this.session.flushDeferredPushes();
       if (this.session.closeAfterReply) {
         this.end();
         return;

@@ -33,7 +33,7 @@ function clientType(name: string): ClientType {
 const typeOf = (s: Session): ClientType => (s.subscriptionCount > 0 ? 'pubsub' : 'normal');
 
 function flagsOf(s: Session): string {
-  let flags = '';
+  let flags = s.monitor ? 'O' : '';
   if (s.subscriptionCount > 0) flags += 'P';
   if (s.multi) flags += 'x';
   if (s.blocked) flags += 'b';

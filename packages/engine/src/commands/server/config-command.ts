@@ -65,11 +65,18 @@ export function listeningPort(c: Session): number {
   return Number.isInteger(port) && port > 0 ? port : c.engine.config.number('port');
 }
 
+/** Parameters whose values SLOWLOG and MONITOR never show. */
+const SENSITIVE = new Set(['masteruser', 'masterauth', 'requirepass']);
+
 function set(c: Session, argv: string[]): Reply {
   if (argv.length % 2 === 1) fail(SYNTAX);
-  const pairs: Array<[string, string]> = [];
-  for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i]!, argv[i + 1]!]);
   const config = c.engine.config;
+  const pairs: Array<[string, string]> = [];
+  for (let i = 2; i < argv.length; i += 2) {
+    pairs.push([argv[i]!, argv[i + 1]!]);
+    // Redacted even when the command fails, as Redis does.
+    if (SENSITIVE.has(config.parameter(argv[i]!)?.name ?? '')) c.redact(i + 1);
+  }
   config.setMany(pairs, { allowProtected: config.allowsProtected(isLocalSession(c)) });
   return OK;
 }
