@@ -2,6 +2,7 @@ import { persistenceCommands } from '../persistence/commands.js';
 import { aclCommands } from './acl.js';
 import { bitmapsCommands } from './bitmaps.js';
 import { connectionCommands } from './connection.js';
+import { geoCommands } from './geo.js';
 import { hashesCommands } from './hashes.js';
 import { hyperloglogCommands } from './hyperloglog.js';
 import { keysCommands } from './keys.js';
@@ -30,6 +31,7 @@ export const ALL_COMMANDS: CommandSpec[] = [
   ...listsCommands,
   ...setsCommands,
   ...sortedSetsCommands,
+  ...geoCommands,
   ...streamsCommands,
   ...serverCommands,
   ...memoryCommands,

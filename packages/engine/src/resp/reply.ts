@@ -35,7 +35,11 @@ export class ErrorReply {
 }
 
 export class DoubleReply {
-  constructor(readonly value: number) {}
+  /** `text`, when given, is sent instead of the %.17g form (GEOPOS prints coordinates its own way). */
+  constructor(
+    readonly value: number,
+    readonly text?: string,
+  ) {}
 }
 
 /** A map; RESP2 flattens it into an array of key, value, key, value … */

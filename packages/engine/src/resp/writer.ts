@@ -71,7 +71,7 @@ export class ReplyWriter {
       return;
     }
     if (reply instanceof DoubleReply) {
-      const text = formatDouble(reply.value);
+      const text = reply.text ?? formatDouble(reply.value);
       if (protocol === 3) this.line(',', text);
       else this.bulk(text);
       return;

@@ -75,7 +75,7 @@ export function pushReply(L: LuaState, reply: Reply, resp: 2 | 3): void {
   } else if (reply instanceof ErrorReply) {
     pushErrorTable(L, `-${reply.message}`);
   } else if (reply instanceof DoubleReply) {
-    if (resp === 2) pushLatin1(L, formatDouble(reply.value));
+    if (resp === 2) pushLatin1(L, reply.text ?? formatDouble(reply.value));
     else pushSingleField(L, 'double', () => lua.lua_pushnumber(L, reply.value));
   } else if (reply instanceof MapReply) {
     if (resp === 2) pushArray(L, reply.entries, resp);

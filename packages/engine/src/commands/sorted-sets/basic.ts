@@ -10,7 +10,7 @@ import { parseLexRange, parseScoreRange } from './parse.js';
 const NAN_SCORE = 'ERR resulting score is not a number (NaN)';
 
 /** ZADD and ZINCRBY (which is ZADD … INCR with one pair). */
-function zaddGeneric(c: Session, argv: string[], incrCommand: boolean): Reply {
+export function zaddGeneric(c: Session, argv: string[], incrCommand: boolean): Reply {
   const key = argv[1]!;
   let nx = false;
   let xx = false;
