@@ -31,6 +31,8 @@ export class Monitors {
     for (const arg of argv) line += ` ${reprString(arg)}`;
     const reply = new StatusReply(line);
     for (const monitor of this.sessions) {
+      // A client closing after its reply (QUIT) is sent nothing more, as in Redis.
+      if (monitor.closeAfterReply) continue;
       if (monitor === from && !beforeReply) monitor.deferPush(reply);
       else monitor.transport.push(reply);
     }

@@ -178,5 +178,8 @@ differential('SLOWLOG and MONITOR', (s) => {
     await Promise.all([d.redis.readFrame(), d.engine.readFrame()]);
     await d.same('RESET');
     await d.same('SET', 'k', 'v');
+    // A monitor that quits gets QUIT's reply and nothing after it.
+    await d.same('MONITOR');
+    await d.sameRaw('*1\r\n$4\r\nQUIT\r\n');
   });
 });
