@@ -2,43 +2,37 @@ import { PushReply } from './resp/reply.js';
 import type { Session } from './session.js';
 import { globMatch } from './util/glob.js';
 
-/** Channel and pattern subscriptions for the whole engine. */
+/**
+ * Channel, pattern and shard-channel subscriptions for the whole engine. Shard channels (SSUBSCRIBE,
+ * SPUBLISH) are a namespace of their own: patterns never see them and PUBLISH never reaches them.
+ */
 export class PubSubHub {
   readonly channels = new Map<string, Set<Session>>();
   readonly patterns = new Map<string, Set<Session>>();
+  readonly shardChannels = new Map<string, Set<Session>>();
 
   subscribe(session: Session, channel: string): boolean {
-    if (session.channels.has(channel)) return false;
-    session.channels.add(channel);
-    let set = this.channels.get(channel);
-    if (!set) this.channels.set(channel, (set = new Set()));
-    set.add(session);
-    return true;
+    return join(session.channels, this.channels, session, channel);
   }
 
   unsubscribe(session: Session, channel: string): boolean {
-    if (!session.channels.delete(channel)) return false;
-    const set = this.channels.get(channel);
-    set?.delete(session);
-    if (set?.size === 0) this.channels.delete(channel);
-    return true;
+    return leave(session.channels, this.channels, session, channel);
   }
 
   psubscribe(session: Session, pattern: string): boolean {
-    if (session.patterns.has(pattern)) return false;
-    session.patterns.add(pattern);
-    let set = this.patterns.get(pattern);
-    if (!set) this.patterns.set(pattern, (set = new Set()));
-    set.add(session);
-    return true;
+    return join(session.patterns, this.patterns, session, pattern);
   }
 
   punsubscribe(session: Session, pattern: string): boolean {
-    if (!session.patterns.delete(pattern)) return false;
-    const set = this.patterns.get(pattern);
-    set?.delete(session);
-    if (set?.size === 0) this.patterns.delete(pattern);
-    return true;
+    return leave(session.patterns, this.patterns, session, pattern);
+  }
+
+  ssubscribe(session: Session, channel: string): boolean {
+    return join(session.shardChannels, this.shardChannels, session, channel);
+  }
+
+  sunsubscribe(session: Session, channel: string): boolean {
+    return leave(session.shardChannels, this.shardChannels, session, channel);
   }
 
   /** Delivers a message; returns the number of receivers (as PUBLISH answers). */
@@ -61,9 +55,41 @@ export class PubSubHub {
     return receivers;
   }
 
-  /** Drops every subscription of a closing session. */
+  /** Delivers a message to the subscribers of a shard channel (SPUBLISH); patterns play no part. */
+  spublish(channel: string, message: string): number {
+    const sessions = this.shardChannels.get(channel);
+    if (!sessions) return 0;
+    let receivers = 0;
+    for (const session of sessions) {
+      session.transport.push(new PushReply(['smessage', channel, message]));
+      receivers++;
+    }
+    return receivers;
+  }
+
+  /** Drops every subscription of a closing (or RESET) session. */
   removeSession(session: Session): void {
     for (const channel of [...session.channels]) this.unsubscribe(session, channel);
     for (const pattern of [...session.patterns]) this.punsubscribe(session, pattern);
+    for (const channel of [...session.shardChannels]) this.sunsubscribe(session, channel);
   }
+}
+
+/** Adds a subscription to both sides; false when the session already had it. */
+function join(mine: Set<string>, all: Map<string, Set<Session>>, session: Session, name: string): boolean {
+  if (mine.has(name)) return false;
+  mine.add(name);
+  let set = all.get(name);
+  if (!set) all.set(name, (set = new Set()));
+  set.add(session);
+  return true;
+}
+
+/** Removes a subscription from both sides, forgetting names nobody subscribes to any more. */
+function leave(mine: Set<string>, all: Map<string, Set<Session>>, session: Session, name: string): boolean {
+  if (!mine.delete(name)) return false;
+  const set = all.get(name);
+  set?.delete(session);
+  if (set?.size === 0) all.delete(name);
+  return true;
 }

@@ -46,6 +46,8 @@ export class Session {
   executingTransaction = false;
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();
+  /** SSUBSCRIBE's shard channels, a namespace apart from `channels`. */
+  readonly shardChannels = new Set<string>();
   /** CLIENT REPLY: 'on', 'off', or 'skip' (the next reply only). */
   replyMode: 'on' | 'off' | 'skip' = 'on';
   noEvict = false;
@@ -94,8 +96,9 @@ export class Session {
     this.engine.keyChanged(this.db, key, event, eventClass);
   }
 
+  /** Subscriptions of every kind: above 0 the client is in pub/sub mode (Redis's CLIENT_PUBSUB flag). */
   get subscriptionCount(): number {
-    return this.channels.size + this.patterns.size;
+    return this.channels.size + this.patterns.size + this.shardChannels.size;
   }
 
   /** Runs one command; the result is a reply, or BLOCKED when the reply comes later via resume(). */

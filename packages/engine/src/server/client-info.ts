@@ -17,7 +17,7 @@ export function describeClient(s: Session, queryBufferBytes: number): string {
     `id=${s.id} addr=${s.transport.remoteAddress ?? '?:0'} laddr=${s.transport.localAddress ?? '?:0'} fd=-1` +
     ` name=${s.name} age=${nowSeconds - Math.floor(s.createdAt / 1000)}` +
     ` idle=${nowSeconds - Math.floor(s.lastInteraction / 1000)} flags=${flags} db=${s.db.index}` +
-    ` sub=${s.channels.size} psub=${s.patterns.size} ssub=0 multi=${s.multi ? s.multi.length : -1}` +
+    ` sub=${s.channels.size} psub=${s.patterns.size} ssub=${s.shardChannels.size} multi=${s.multi ? s.multi.length : -1}` +
     ` qbuf=${queryBufferBytes} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0` +
     ` tot-mem=${queryBufferBytes} events=r cmd=${cmd} user=${s.user} redir=-1 resp=${s.protocol}`
   );

@@ -277,6 +277,7 @@ export class AclRegistry {
       let kill = false;
       for (const p of s.patterns) if (!channelInList(upcoming, p, true)) kill = true;
       for (const c of s.channels) if (!channelInList(upcoming, c, false)) kill = true;
+      for (const c of s.shardChannels) if (!channelInList(upcoming, c, false)) kill = true;
       if (!kill) continue;
       if (s === current) s.closeAfterReply = true;
       else s.transport.close();

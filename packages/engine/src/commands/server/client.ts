@@ -58,7 +58,7 @@ export function describe(c: Session, s: Session, current?: { name: string; argv:
   let line =
     `id=${s.id} addr=${peerAddress(s)} laddr=${localAddress(s)} fd=-1 name=${s.name}` +
     ` age=${nowSeconds - Math.floor(s.createdAt / 1000)} idle=${nowSeconds - Math.floor(s.lastInteraction / 1000)}` +
-    ` flags=${flagsOf(s)} db=${s.db.index} sub=${s.channels.size} psub=${s.patterns.size} ssub=0` +
+    ` flags=${flagsOf(s)} db=${s.db.index} sub=${s.channels.size} psub=${s.patterns.size} ssub=${s.shardChannels.size}` +
     ` multi=${s.multi ? s.multi.length : -1} qbuf=0 qbuf-free=0 argv-mem=${argvMem} multi-mem=${multiMem}` +
     ` rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=${argvMem + multiMem}` +
     ` events=${s.transport.remoteAddress === undefined ? '' : 'r'} cmd=${cmd} user=${s.user} redir=-1 resp=${s.protocol}`;

@@ -278,7 +278,7 @@ function statsFields(c: Session): Fields {
     ['keyspace_misses', stats.keyspaceMisses],
     ['pubsub_channels', engine.pubsub.channels.size],
     ['pubsub_patterns', engine.pubsub.patterns.size],
-    ['pubsubshard_channels', 0],
+    ['pubsubshard_channels', engine.pubsub.shardChannels.size],
     ['latest_fork_usec', 0],
     ['total_forks', 0],
     ['migrate_cached_sockets', 0],
