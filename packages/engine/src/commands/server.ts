@@ -9,6 +9,7 @@ import { commandCommand } from './server/command-introspection.js';
 import { configCommand } from './server/config-command.js';
 import { debugCommand } from './server/debug.js';
 import { info } from './server/info.js';
+import { replicationCommands } from './server/replication.js';
 import { monitorCommand, slowlogCommand } from './server/slowlog.js';
 
 const docs = (since: string, summary: string, complexity = 'O(1)') => ({
@@ -93,4 +94,5 @@ export const serverCommands: CommandSpec[] = [
   debugCommand,
   monitorCommand,
   slowlogCommand,
+  ...replicationCommands,
 ];

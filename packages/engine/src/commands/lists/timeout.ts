@@ -1,10 +1,19 @@
 import { fail } from '../../resp/errors.js';
 import { parseLongDouble } from '../../util/long-double.js';
+import { parseInt64 } from '../../util/numbers.js';
 
 const NOT_FLOAT = 'ERR timeout is not a float or out of range';
 const NEGATIVE = 'ERR timeout is negative';
 const SIMPLE_SECONDS = /^[0-9]{1,10}$/;
 const MANTISSA_BITS = 64n;
+
+/** A timeout in milliseconds (XREAD BLOCK, WAIT, CLIENT PAUSE): an integer, 0 meaning none. */
+export function parseTimeoutMillis(arg: string): number {
+  const ms = parseInt64(arg);
+  if (ms === null) fail('ERR timeout is not an integer or out of range');
+  if (ms < 0n) fail(NEGATIVE);
+  return ms > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(ms);
+}
 
 /**
  * A blocking timeout in seconds, as Redis 7.0 reads it: strtold into an x87 long double, then

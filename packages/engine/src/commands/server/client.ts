@@ -2,6 +2,7 @@ import { errorArg, fail, NOT_INTEGER, SYNTAX } from '../../resp/errors.js';
 import { ErrorReply, MapReply, OK, type Reply, SetReply, VerbatimReply } from '../../resp/reply.js';
 import type { Session } from '../../session.js';
 import { parseInt64 } from '../../util/numbers.js';
+import { parseTimeoutMillis } from '../lists/timeout.js';
 import { type CommandFlag, type CommandSpec, command, NO_REPLY } from '../registry.js';
 import { helpReply, subcommandSyntaxError } from './help.js';
 
@@ -215,9 +216,7 @@ function pause(_c: Session, argv: string[]): Reply {
     const mode = argv[3]!.toLowerCase();
     if (mode !== 'write' && mode !== 'all') fail('ERR CLIENT PAUSE mode must be WRITE or ALL');
   }
-  const timeout = parseInt64(argv[2]!);
-  if (timeout === null) fail('ERR timeout is not an integer or out of range');
-  if (timeout < 0n) fail('ERR timeout is negative');
+  parseTimeoutMillis(argv[2]!);
   return OK;
 }
 

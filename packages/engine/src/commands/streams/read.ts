@@ -3,6 +3,7 @@ import { ErrorReply, MapReply, NULL_ARRAY, type Reply } from '../../resp/reply.j
 import type { Session } from '../../session.js';
 import { type ConsumerGroup, MAX_ID, RedisStream, type StreamId } from '../../types/stream.js';
 import { isOption, toInt64 } from '../args.js';
+import { parseTimeoutMillis } from '../lists/timeout.js';
 import { BlockRequest, type CommandResult, type CommandSpec, command } from '../registry.js';
 import { deliverHistory, deliverNew, lookupOrCreateConsumer } from './groups-core.js';
 import { parseId } from './ids.js';
@@ -21,12 +22,6 @@ interface ReadArgs {
   group: { name: string; consumer: string; noAck: boolean } | undefined;
 }
 
-function parseBlockMs(arg: string): number {
-  const ms = toInt64(arg, 'ERR timeout is not an integer or out of range');
-  if (ms < 0n) fail('ERR timeout is negative');
-  return ms > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(ms);
-}
-
 function parseRead(c: Session, argv: string[], xreadgroup: boolean): ReadArgs {
   let timeoutMs = -1;
   let count = 0n;
@@ -38,7 +33,7 @@ function parseRead(c: Session, argv: string[], xreadgroup: boolean): ReadArgs {
     const more = argv.length - i - 1;
     const opt = argv[i]!;
     if (isOption(opt, 'BLOCK') && more > 0) {
-      timeoutMs = parseBlockMs(argv[++i]!);
+      timeoutMs = parseTimeoutMillis(argv[++i]!);
     } else if (isOption(opt, 'COUNT') && more > 0) {
       count = toInt64(argv[++i]!);
       if (count < 0n) count = 0n;
