@@ -13,7 +13,14 @@ import { join } from 'node:path';
 import type { Engine } from '../engine.js';
 import { engineLogger, type LogFunction } from '../log.js';
 import { decodeLimits } from '../rdb/decode.js';
-import { type CapturedDb, captureDatabases, loadRdb, RdbFileWriter, RdbLoadError } from '../rdb/file.js';
+import {
+  type CapturedDb,
+  captureDatabases,
+  type LoadReport,
+  loadRdb,
+  RdbFileWriter,
+  RdbLoadError,
+} from '../rdb/file.js';
 import { encodeOptions } from '../rdb/payload.js';
 import { functionLibraries } from '../scripting/functions.js';
 import { strerror } from '../util/strerror.js';
@@ -271,45 +278,17 @@ export class Snapshots implements WriteGuard {
     if (!existsSync(file)) return false;
     const started = performance.now();
     const engine = this.engine;
-    const data = readFileSync(file);
-    let lastProgress = started;
-    const report = (() => {
-      try {
-        return loadRdb(data, {
-          limits: decodeLimits(engine.config),
-          now: engine.clock.now(),
-          databases: engine.databases.length,
-          store: (index, key, value, expireAt, lru) => {
-            const db = engine.databases[index]!;
-            db.set(key, value);
-            if (expireAt !== undefined) db.setExpireAt(key, expireAt);
-            if (db.access && (lru.idleSeconds !== undefined || lru.freq !== undefined)) {
-              db.access.restore(key, lru.idleSeconds, lru.freq);
-            }
-          },
-          loadFunction: (code) => {
-            try {
-              functionLibraries(engine).load(code, false);
-            } catch (error) {
-              throw new RdbLoadError(`Failed loading library from the RDB file: ${(error as Error).message}`);
-            }
-          },
-          progress: (offset, size, keys) => {
-            const now = performance.now();
-            if (now - lastProgress < 1000) return;
-            lastProgress = now;
-            this.log('notice', `Loading RDB: ${((offset / size) * 100).toFixed(1)}% (${keys} keys loaded)`);
-          },
-        });
-      } catch (error) {
-        for (const db of engine.databases) db.clear();
-        if (error instanceof RdbLoadError) {
-          this.log('warning', error.message);
-          throw new PersistenceError(`${error.message} (loading ${file}; run 'redis-check-rdb ${file}')`);
-        }
-        throw error;
+    let report: LoadReport;
+    try {
+      report = this.loadFile(file, false);
+    } catch (error) {
+      for (const db of engine.databases) db.clear();
+      if (error instanceof RdbLoadError) {
+        this.log('warning', error.message);
+        throw new PersistenceError(`${error.message} (loading ${file}; run 'redis-check-rdb ${file}')`);
       }
-    })();
+      throw error;
+    }
     const ver = report.aux.get('redis-ver');
     if (ver) this.log('notice', `Loading RDB produced by version ${ver}`);
     const ctime = Number(report.aux.get('ctime'));
@@ -330,6 +309,57 @@ export class Snapshots implements WriteGuard {
     engine.dirty = 0;
     this.log('notice', `DB loaded from disk: ${((performance.now() - started) / 1000).toFixed(3)} seconds`);
     return true;
+  }
+
+  /**
+   * DEBUG RELOAD: loads the file into the current dataset. `merge` replaces keys and libraries that exist;
+   * without it an existing key fails the load (Redis aborts the process there). False (logged) on failure.
+   */
+  reload(merge: boolean): boolean {
+    const { dir, name } = this.path();
+    try {
+      this.loadFile(join(dir, name), merge);
+    } catch (error) {
+      this.log('warning', `Failed loading the RDB file: ${(error as Error).message}`);
+      return false;
+    }
+    this.log('warning', 'DB reloaded by DEBUG RELOAD');
+    return true;
+  }
+
+  /** Reads an RDB file into the engine, keys and function libraries; throws RdbLoadError when it is bad. */
+  private loadFile(file: string, merge: boolean): LoadReport {
+    const engine = this.engine;
+    const data = readFileSync(file);
+    let lastProgress = performance.now();
+    return loadRdb(data, {
+      limits: decodeLimits(engine.config),
+      now: engine.clock.now(),
+      databases: engine.databases.length,
+      store: (index, key, value, expireAt, lru) => {
+        const db = engine.databases[index]!;
+        if (!merge && db.data.has(key))
+          throw new RdbLoadError(`RDB has duplicated key '${key}' in DB ${index}`);
+        db.set(key, value);
+        if (expireAt !== undefined) db.setExpireAt(key, expireAt);
+        if (db.access && (lru.idleSeconds !== undefined || lru.freq !== undefined)) {
+          db.access.restore(key, lru.idleSeconds, lru.freq);
+        }
+      },
+      loadFunction: (code) => {
+        try {
+          functionLibraries(engine).load(code, merge);
+        } catch (error) {
+          throw new RdbLoadError(`Failed loading library from the RDB file: ${(error as Error).message}`);
+        }
+      },
+      progress: (offset, size, keys) => {
+        const now = performance.now();
+        if (now - lastProgress < 1000) return;
+        lastProgress = now;
+        this.log('notice', `Loading RDB: ${((offset / size) * 100).toFixed(1)}% (${keys} keys loaded)`);
+      },
+    });
   }
 }
 

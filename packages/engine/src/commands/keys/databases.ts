@@ -1,3 +1,4 @@
+import type { Engine } from '../../engine.js';
 import type { Database } from '../../keyspace/database.js';
 import { saveRulesConfigured, snapshotsOf } from '../../persistence/snapshot.js';
 import { fail, SYNTAX } from '../../resp/errors.js';
@@ -18,10 +19,15 @@ function checkFlushMode(argv: string[]): void {
  * on its keys are re-examined (a stream reader in a group learns that its stream is gone).
  */
 function flush(c: Session, db: Database): void {
-  c.engine.touchAllWatched(db);
   c.engine.dirty += db.size;
+  emptyDatabase(c.engine, db);
+}
+
+/** Removes every key of a database as a flush does (also DEBUG RELOAD's emptying). */
+export function emptyDatabase(engine: Engine, db: Database): void {
+  engine.touchAllWatched(db);
   db.clear();
-  c.engine.blocking.databaseEmptied(db);
+  engine.blocking.databaseEmptied(db);
 }
 
 function flushdb(c: Session, argv: string[]): Reply {

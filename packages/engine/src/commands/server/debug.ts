@@ -1,3 +1,4 @@
+import { snapshotsOf } from '../../persistence/snapshot.js';
 import { fail } from '../../resp/errors.js';
 import {
   BigNumberReply,
@@ -11,7 +12,9 @@ import {
   SetReply,
   VerbatimReply,
 } from '../../resp/reply.js';
+import { functionLibraries } from '../../scripting/functions.js';
 import type { Session } from '../../session.js';
+import { emptyDatabase } from '../keys/databases.js';
 import { type CommandSpec, command } from '../registry.js';
 import { isLocalSession } from './client.js';
 import { helpReply, subcommandSyntaxError } from './help.js';
@@ -75,11 +78,50 @@ function protocolSample(c: Session, type: string): Reply {
   }
 }
 
+/**
+ * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: saves the dataset to dir/dbfilename, empties it (keys and
+ * function libraries) and loads the file back, as Redis does to check that a dataset survives its RDB.
+ */
+function reload(c: Session, argv: string[]): Reply {
+  let merge = false;
+  let flush = true;
+  let save = true;
+  for (const option of argv.slice(2)) {
+    const name = option.toLowerCase();
+    if (name === 'merge') merge = true;
+    else if (name === 'noflush') flush = false;
+    else if (name === 'nosave') save = false;
+    else fail('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+  }
+  const engine = c.engine;
+  const snapshots = snapshotsOf(engine);
+  if (save && !snapshots.save()) return new ErrorReply('ERR');
+  if (flush) {
+    for (const db of engine.databases) emptyDatabase(engine, db);
+    functionLibraries(engine).flush();
+  }
+  if (!snapshots.reload(merge)) fail('ERR Error trying to load the RDB dump');
+  return OK;
+}
+
 const DEBUG_HELP = [
   'ERROR <string>',
   '    Return a Redis protocol error with <string> as message.',
   'PROTOCOL <type>',
   `    Reply with a test value of the specified type. <type> can be one of: ${PROTOCOL_TYPES.replaceAll('|', ', ')}.`,
+  'RELOAD [option ...]',
+  '    Save the RDB on disk and reload it back to memory. Valid <option> values:',
+  '    * MERGE: conflicting keys will be loaded from RDB.',
+  '    * NOFLUSH: the existing database will not be removed before load, but',
+  '      conflicting keys will generate an exception and kill the server.',
+  '    * NOSAVE: the database will be loaded from an existing RDB file.',
+  '    Examples:',
+  '    * DEBUG RELOAD: verify that the server is able to persist, flush and reload',
+  '      the database.',
+  '    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an',
+  '      existing RDB file.',
+  '    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB',
+  '      file to the database.',
   'SLEEP <seconds>',
   '    Stop the server for <seconds>. Decimals allowed.',
 ];
@@ -103,6 +145,7 @@ function debug(c: Session, argv: string[]): Reply {
   }
   if (sub === 'error' && argv.length === 3) return new ErrorReply(argv[2]!.replace(/[\r\n]/g, ' '));
   if (sub === 'protocol' && argv.length === 3) return protocolSample(c, argv[2]!);
+  if (sub === 'reload') return reload(c, argv);
   subcommandSyntaxError(argv, 'DEBUG');
 }
 
