@@ -26,8 +26,10 @@ const HASH_BASE = 120;
 const LIST_BASE = 110;
 const SET_BASE = 130;
 const ZSET_BASE = 220;
-/** A listpack-encoded zset: no member table, but its tree leaf's two arrays start with room for 17. */
-const ZSET_LISTPACK_BASE = 500;
+/** A listpack-encoded zset: no member table; a small leaf's two arrays are kept at their exact size. */
+const ZSET_LISTPACK_BASE = 270;
+/** Past 16 members (types/order-statistic-tree.ts SMALL_LEAF) the leaf arrays grow with room to spare. */
+const ZSET_SMALL_LEAF = 16;
 const STREAM_BASE = 880;
 /** A zset member's share of the B+tree (member pointer, unboxed score, part-full leaves, branches). */
 const ZSET_TREE_BYTES = 40;
@@ -124,7 +126,9 @@ function collectionBytes(value: RedisObject, n: number, perElement: number): num
       );
     case 'zset':
       return (value as ZSet).isListpack
-        ? ZSET_LISTPACK_BASE + n * (perElement + ZSET_LISTPACK_ENTRY_BYTES)
+        ? ZSET_LISTPACK_BASE +
+            n * (perElement + ZSET_LISTPACK_ENTRY_BYTES) +
+            (n > ZSET_SMALL_LEAF ? n * ZSET_LISTPACK_ENTRY_BYTES : 0)
         : ZSET_BASE + n * (perElement + ZSET_TREE_BYTES) + mapTableBytes(n);
     case 'stream':
       return STREAM_BASE + n * (STREAM_ENTRY_BYTES + perElement);

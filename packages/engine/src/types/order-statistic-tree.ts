@@ -50,6 +50,9 @@ class Branch {
 
 type TreeNode = Leaf | Branch;
 
+/** Leaves below this many entries are kept at their exact size (the many small sets of rate limiters …). */
+const SMALL_LEAF = 16;
+
 /** Key order: -1, 0 or 1. */
 export function compareEntries(s1: number, m1: string, s2: number, m2: string): number {
   if (s1 < s2) return -1;
@@ -411,7 +414,11 @@ export class OrderStatisticTree {
   private insertInto(node: TreeNode, score: number, member: string): TreeNode | null {
     if (node.isLeaf) {
       const i = leafLowerBound(node, score, member);
-      if (i === node.members.length) {
+      if (node.members.length < SMALL_LEAF) {
+        // A small set's leaf is rebuilt at its exact size: pushing would give each array room for 16 more.
+        node.members = node.members.toSpliced(i, 0, member);
+        node.scores = node.scores.toSpliced(i, 0, score);
+      } else if (i === node.members.length) {
         node.members.push(member);
         node.scores.push(score);
       } else {
