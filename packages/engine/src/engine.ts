@@ -21,6 +21,7 @@ import { busyError, errorArg, RedisError } from './resp/errors.js';
 import { ErrorReply, PushReply, QUEUED, type Reply } from './resp/reply.js';
 import { BLOCKED, type EventClass, Session, type SessionTransport } from './session.js';
 import { type CommandStat, EngineStats } from './stats.js';
+import { Tracking } from './tracking.js';
 
 export interface EngineOptions {
   /** Time source; tests pass a ManualClock. */
@@ -62,6 +63,8 @@ export class Engine {
   /** SLOWLOG and MONITOR. */
   readonly callLog = new CallLog(this);
   readonly stats = new EngineStats();
+  /** CLIENT TRACKING: client-side caching invalidations (tracking.ts). */
+  readonly tracking: Tracking = new Tracking(this);
   readonly sessions = new Map<number, Session>();
   readonly startedAt: number;
   /** maxmemory: the memory estimate, LRU/LFU data and eviction (see memory/). */
@@ -140,6 +143,7 @@ export class Engine {
     this.callLog.forget(session);
     this.pubsub.removeSession(session);
     this.unwatchAll(session);
+    if (session.tracking) this.tracking.disable(session);
     this.sessions.delete(session.id);
   }
 
@@ -147,7 +151,17 @@ export class Engine {
   execute(session: Session, argv: string[]): Reply | typeof BLOCKED | typeof NO_REPLY {
     const skipThis = session.replyMode === 'skip';
     if (skipThis) session.replyMode = 'on';
-    const result = this.dispatch(session, argv);
+    const tracking = this.tracking;
+    const caller = tracking.current;
+    tracking.current = session;
+    if (tracking.enabled) tracking.beforeCommand();
+    let result: CommandResult;
+    try {
+      result = this.dispatch(session, argv);
+    } finally {
+      tracking.current = caller;
+    }
+    if (tracking.enabled) tracking.commandDone(session, argv);
     let out: Reply | typeof BLOCKED | typeof NO_REPLY;
     if (result instanceof BlockRequest) {
       this.blocking.block(session, session.db, result);
@@ -308,6 +322,7 @@ export class Engine {
     session.lastCommand = spec;
     const state = result instanceof BlockRequest ? 'blocked' : result === DEFERRED ? 'running' : 'done';
     this.callLog.called(session, spec, argv, micros, state);
+    if (this.tracking.enabled) this.tracking.afterCall(session, spec, argv, result);
     return result;
   }
 
@@ -390,9 +405,11 @@ export class Engine {
   }
 
   /** Invalidates WATCH on one key (also used by FLUSHDB/SWAPDB for every watched key). */
-  touchWatched(db: Database, key: string): void {
+  touchWatched(db: Database, key: string, byClient = true): void {
     const sessions = this.watchers.get(db.index)?.get(key);
     if (sessions) for (const s of sessions) s.watchDirty = true;
+    // Redis's signalModifiedKey: WATCH and client-side caching learn of every change the same way.
+    if (this.tracking.enabled) this.tracking.keyModified(key, byClient);
   }
 
   /** Invalidates every WATCH on a database (FLUSHDB, FLUSHALL, SWAPDB), for keys that existed. */
@@ -451,8 +468,9 @@ export class Engine {
   private onExpired(db: Database, key: string): void {
     this.stats.expiredKeys++;
     this.writeObserver?.keyExpired(db, key);
-    this.touchWatched(db, key);
+    // As Redis: the 'expired' event first, then WATCH and client-side caching learn of the change.
     this.notify(db, key, 'expired', 'x');
+    this.touchWatched(db, key, false);
   }
 
   /** Background expiry in small slices, so the event loop is never held for long. */

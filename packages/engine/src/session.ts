@@ -4,6 +4,7 @@ import type { Engine } from './engine.js';
 import type { Database } from './keyspace/database.js';
 import type { Reply } from './resp/reply.js';
 import type { Protocol } from './resp/writer.js';
+import type { ClientTracking } from './tracking.js';
 
 /** How a session talks back to its connection (a TCP socket, or an in-process client). */
 export interface SessionTransport {
@@ -70,6 +71,8 @@ export class Session {
   /** False until AUTH/HELLO AUTH when the default user has a password (requirepass). */
   authenticated: boolean;
   user = 'default';
+  /** CLIENT TRACKING state while tracking is on (tracking.ts). */
+  tracking: ClientTracking | undefined = undefined;
 
   constructor(
     readonly engine: Engine,

@@ -11,7 +11,8 @@ export function describeClient(s: Session, queryBufferBytes: number): string {
     (s.monitor ? 'O' : '') +
       (s.subscriptionCount > 0 ? 'P' : '') +
       (s.multi ? 'x' : '') +
-      (s.blocked ? 'b' : '') || 'N';
+      (s.blocked ? 'b' : '') +
+      (s.tracking ? `t${s.tracking.brokenRedirect ? 'R' : ''}${s.tracking.bcast ? 'B' : ''}` : '') || 'N';
   const cmd = s.lastCommand ? s.engine.commands.fullName(s.lastCommand) : 'NULL';
   return (
     `id=${s.id} addr=${s.transport.remoteAddress ?? '?:0'} laddr=${s.transport.localAddress ?? '?:0'} fd=-1` +
@@ -19,7 +20,7 @@ export function describeClient(s: Session, queryBufferBytes: number): string {
     ` idle=${nowSeconds - Math.floor(s.lastInteraction / 1000)} flags=${flags} db=${s.db.index}` +
     ` sub=${s.channels.size} psub=${s.patterns.size} ssub=${s.shardChannels.size} multi=${s.multi ? s.multi.length : -1}` +
     ` qbuf=${queryBufferBytes} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0` +
-    ` tot-mem=${queryBufferBytes} events=r cmd=${cmd} user=${s.user} redir=-1 resp=${s.protocol}`
+    ` tot-mem=${queryBufferBytes} events=r cmd=${cmd} user=${s.user} redir=${s.tracking ? s.tracking.redirect : -1} resp=${s.protocol}`
   );
 }
 

@@ -38,6 +38,12 @@ function flagsOf(s: Session): string {
   if (s.subscriptionCount > 0) flags += 'P';
   if (s.multi) flags += 'x';
   if (s.blocked) flags += 'b';
+  const tracking = s.tracking;
+  if (tracking) {
+    flags += 't';
+    if (tracking.brokenRedirect) flags += 'R';
+    if (tracking.bcast) flags += 'B';
+  }
   if (s.watchDirty) flags += 'd';
   if (s.closeAfterReply) flags += 'c';
   if (s.noEvict) flags += 'e';
@@ -62,7 +68,7 @@ export function describe(c: Session, s: Session, current?: { name: string; argv:
     ` flags=${flagsOf(s)} db=${s.db.index} sub=${s.channels.size} psub=${s.patterns.size} ssub=${s.shardChannels.size}` +
     ` multi=${s.multi ? s.multi.length : -1} qbuf=0 qbuf-free=0 argv-mem=${argvMem} multi-mem=${multiMem}` +
     ` rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=${argvMem + multiMem}` +
-    ` events=${s.transport.remoteAddress === undefined ? '' : 'r'} cmd=${cmd} user=${s.user} redir=-1 resp=${s.protocol}`;
+    ` events=${s.transport.remoteAddress === undefined ? '' : 'r'} cmd=${cmd} user=${s.user} redir=${s.tracking ? s.tracking.redirect : -1} resp=${s.protocol}`;
   if (s.libName || s.libVersion) line += ` lib-name=${s.libName} lib-ver=${s.libVersion}`;
   return line;
 }
@@ -220,8 +226,125 @@ function pause(_c: Session, argv: string[]): Reply {
   return OK;
 }
 
-function trackingInfo(): Reply {
-  return new MapReply(['flags', new SetReply(['off']), 'redirect', -1, 'prefixes', []]);
+function trackingInfo(c: Session): Reply {
+  const t = c.tracking;
+  if (!t) return new MapReply(['flags', new SetReply(['off']), 'redirect', -1, 'prefixes', []]);
+  const flags: Reply[] = ['on'];
+  if (t.bcast) flags.push('bcast');
+  if (t.optin) flags.push('optin');
+  if (t.optin && t.caching) flags.push('caching-yes');
+  if (t.optout) flags.push('optout');
+  if (t.optout && t.caching) flags.push('caching-no');
+  if (t.noloop) flags.push('noloop');
+  if (t.brokenRedirect) flags.push('broken_redirect');
+  // Redis keeps a client's prefixes in a radix tree: byte order.
+  const prefixes = [...t.prefixes].sort();
+  return new MapReply(['flags', new SetReply(flags), 'redirect', t.redirect, 'prefixes', prefixes]);
+}
+
+const stringCheckPrefix = (a: string, b: string) =>
+  a.length <= b.length ? b.startsWith(a) : a.startsWith(b);
+
+/** Redis prints prefixes in these errors with %s: they end at a NUL byte. */
+const cString = (s: string) => {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+};
+
+/** CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p …] [OPTIN] [OPTOUT] [NOLOOP], as Redis checks it. */
+function tracking(c: Session, argv: string[]): Reply {
+  const options = { redirect: 0, bcast: false, optin: false, optout: false, noloop: false };
+  const prefixes: string[] = [];
+  for (let j = 3; j < argv.length; j++) {
+    const option = argv[j]!.toLowerCase();
+    const more = j < argv.length - 1;
+    if (option === 'redirect' && more) {
+      j++;
+      if (options.redirect !== 0) fail('ERR A client can only redirect to a single other client');
+      const id = parseInt64(argv[j]!);
+      if (id === null) fail(NOT_INTEGER);
+      if (!c.engine.sessions.has(Number(id)) || id < 1n)
+        fail('ERR The client ID you want redirect to does not exist');
+      options.redirect = Number(id);
+    } else if (option === 'bcast') options.bcast = true;
+    else if (option === 'optin') options.optin = true;
+    else if (option === 'optout') options.optout = true;
+    else if (option === 'noloop') options.noloop = true;
+    else if (option === 'prefix' && more) prefixes.push(argv[++j]!);
+    else fail(SYNTAX);
+  }
+  const mode = argv[2]!.toLowerCase();
+  if (mode === 'off') {
+    c.engine.tracking.disable(c);
+    return OK;
+  }
+  if (mode !== 'on') fail(SYNTAX);
+  const current = c.tracking;
+  if (!options.bcast && prefixes.length > 0) fail('ERR PREFIX option requires BCAST mode to be enabled');
+  if (current && current.bcast !== options.bcast) {
+    fail(
+      "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.",
+    );
+  }
+  if (options.bcast && (options.optin || options.optout))
+    fail('ERR OPTIN and OPTOUT are not compatible with BCAST');
+  if (options.optin && options.optout) fail("ERR You can't specify both OPTIN mode and OPTOUT mode");
+  if ((options.optin && current?.optout) || (options.optout && current?.optin)) {
+    fail(
+      "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.",
+    );
+  }
+  let lateError: ErrorReply | undefined;
+  if (options.bcast) lateError = checkPrefixCollisions(c, prefixes);
+  c.engine.tracking.enable(c, options, prefixes);
+  if (lateError === undefined) return OK;
+  // Redis 7.0 answers an overlap found after the first given prefix with the error and then OK, and
+  // enables tracking with every prefix: both replies are sent, in that order.
+  c.deferPush(OK);
+  return lateError;
+}
+
+/**
+ * Prefixes of one client must not overlap (each other, or the ones it has). An overlap among the given
+ * prefixes found at the first one fails the command; found later, Redis 7.0 reports it yet goes on
+ * (see the caller): that error is returned here.
+ */
+function checkPrefixCollisions(c: Session, prefixes: string[]): ErrorReply | undefined {
+  const existing = c.tracking ? [...c.tracking.prefixes].sort() : [];
+  for (let i = 0; i < prefixes.length; i++) {
+    const prefix = prefixes[i]!;
+    for (const have of existing) {
+      if (stringCheckPrefix(have, prefix)) {
+        fail(
+          `ERR Prefix '${cString(prefix)}' overlaps with an existing prefix '${cString(have)}'. Prefixes for a single client must not overlap.`,
+        );
+      }
+    }
+    for (let j = i + 1; j < prefixes.length; j++) {
+      if (!stringCheckPrefix(prefix, prefixes[j]!)) continue;
+      const message = `ERR Prefix '${cString(prefix)}' overlaps with another provided prefix '${cString(prefixes[j]!)}'. Prefixes for a single client must not overlap.`;
+      if (i === 0) fail(message);
+      return new ErrorReply(message);
+    }
+  }
+  return undefined;
+}
+
+function caching(c: Session, argv: string[]): Reply {
+  const t = c.tracking;
+  if (!t) {
+    fail(
+      'ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled',
+    );
+  }
+  const mode = argv[2]!.toLowerCase();
+  if (mode === 'yes') {
+    if (!t.optin) fail('ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.');
+  } else if (mode === 'no') {
+    if (!t.optout) fail('ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.');
+  } else fail(SYNTAX);
+  t.caching = true;
+  return OK;
 }
 
 const CLIENT_HELP = [
@@ -370,7 +493,7 @@ export const clientCommand: CommandSpec = {
       'getredir',
       2,
       USER,
-      () => -1,
+      (c) => (c.tracking ? c.tracking.redirect : -1),
       '6.0.0',
       'Returns the id of the client receiving tracking notifications.',
     ),
@@ -382,16 +505,15 @@ export const clientCommand: CommandSpec = {
       '6.2.0',
       'Describes the client-side caching state of the connection.',
     ),
+    sub('caching', 3, USER, caching, '6.0.0', 'Controls client-side caching of the next command.'),
     sub(
-      'caching',
-      3,
+      'tracking',
+      -3,
       USER,
-      () =>
-        fail(
-          'ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled',
-        ),
+      tracking,
       '6.0.0',
-      'Controls client-side caching of the next command.',
+      'Controls server-assisted client-side caching for the connection.',
+      'O(1). Some options may introduce additional complexity.',
     ),
     command(
       'help',

@@ -99,6 +99,7 @@ function reload(c: Session, argv: string[]): Reply {
   if (flush) {
     for (const db of engine.databases) emptyDatabase(engine, db);
     functionLibraries(engine).flush();
+    engine.tracking.flushed();
   }
   if (!snapshots.reload(merge)) fail('ERR Error trying to load the RDB dump');
   return OK;
