@@ -46,12 +46,13 @@ export class CallLog {
 
   /**
    * Whether a call must be timed for the slowlog. Reading the clock twice costs about as much as a small
-   * command, so O(1) ('fast') commands are only timed with the sampled statistics unless everything is
-   * logged (threshold 0); every other command is timed while the slowlog is on.
+   * command, so O(1) ('fast') commands, and the commands a script calls (the script's own entry covers
+   * their time), are only timed with the sampled statistics unless everything is logged (threshold 0);
+   * every other command is timed while the slowlog is on.
    */
   mustTime(spec: CommandSpec): boolean {
     const threshold = this.slowerThan;
-    return threshold === 0 || (threshold > 0 && !spec.flags.includes('fast'));
+    return threshold === 0 || (threshold > 0 && this.scriptDepth === 0 && !spec.flags.includes('fast'));
   }
 
   /**
