@@ -81,6 +81,8 @@ export class Engine {
    * returns false when it cannot shut down (its final save failed): SHUTDOWN answers the same error.
    */
   onShutdown: ((options: ShutdownOptions) => boolean) | undefined;
+  /** DEBUG SET-ACTIVE-EXPIRE 0 turns background expiry off (keys still expire when accessed). */
+  activeExpireEnabled = true;
   /** A script past busy-reply-threshold: other clients get BUSY until it ends or is killed. */
   busyScript: BusyScript | undefined;
   private expiryTimer: NodeJS.Timeout | undefined;
@@ -479,6 +481,7 @@ export class Engine {
     const tick = () => {
       this.coarseTime = this.clock.now();
       if (this.busyScript) return; // nothing may change the data under a running script
+      if (!this.activeExpireEnabled) return;
       for (const db of this.databases) {
         // Keep sweeping a database while a quarter or more of the sampled keys had expired.
         for (let round = 0; round < 16; round++) if (db.activeExpireCycle(20) < 5) break;

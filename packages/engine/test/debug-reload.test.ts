@@ -53,6 +53,63 @@ differential(
       await d.same('CONFIG', 'SET', 'dbfilename', 'dump.rdb');
       await d.same('FUNCTION', 'FLUSH');
     });
+
+    s.test("DEBUG DIGEST and DIGEST-VALUE are Redis's digests", async (d) => {
+      await d.same('DEBUG', 'DIGEST');
+      await d.same('SET', 'int', '12345');
+      await d.same('SET', 'raw', 'x'.repeat(100));
+      await d.same('SET', 'bin', '\x00\r\n\xff', 'PX', '100000');
+      await d.same('RPUSH', 'list', 'a', 'b', '1', 'c');
+      await d.same('SADD', 'intset', '3', '1', '2');
+      await d.same('SADD', 'set', 'x', 'y', '1');
+      await d.same('HSET', 'hash', 'f', 'v', 'g', '2');
+      await d.same('ZADD', 'zset', '1', 'a', '2.5', 'b', '-inf', 'c', '10', '7');
+      await d.same('XADD', 'stream', '1-1', 'f', 'v', 'g', 'w');
+      await d.same('XADD', 'stream', '2-0', 'f', 'v2', 'g', 'w2');
+      await d.same('XADD', 'stream', '3-5', 'other', 'x');
+      const big = (n: number, make: (i: number) => string[]) =>
+        Array.from({ length: n }, (_, i) => make(i)).flat();
+      await d.same('HSET', 'bighash', ...big(200, (i) => [`f${i}`, `v${i}`]));
+      await d.same('ZADD', 'bigzset', ...big(200, (i) => [String(i / 7), `m${i}`]));
+      await d.same('SADD', 'bigset', ...big(600, (i) => [`s${i}`]));
+      await d.same('SELECT', '5');
+      await d.same('SET', 'elsewhere', 'v');
+      await d.same('SELECT', '0');
+      await d.same('DEBUG', 'DIGEST');
+      const keys = [
+        'int',
+        'raw',
+        'bin',
+        'list',
+        'intset',
+        'set',
+        'hash',
+        'zset',
+        'stream',
+        'bighash',
+        'bigzset',
+      ];
+      await d.same('DEBUG', 'DIGEST-VALUE', ...keys, 'bigset', 'missing');
+      await d.same('DEBUG', 'DIGEST-VALUE');
+      await d.same('DEBUG', 'RELOAD');
+      await d.same('DEBUG', 'DIGEST');
+      await d.same('DEBUG', 'DIGEST', 'x');
+    });
+
+    s.test('DEBUG SET-ACTIVE-EXPIRE 0 leaves expired keys to be found', async (d) => {
+      try {
+        await d.same('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+        await d.same('SET', 'k', 'v', 'PX', '50');
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        await d.same('DBSIZE');
+        await d.same('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        await d.same('DBSIZE');
+        await d.same('DEBUG', 'SET-ACTIVE-EXPIRE');
+      } finally {
+        await d.both('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+      }
+    });
   },
   {
     engine: { config: { 'enable-debug-command': 'yes', dir } },

@@ -10,6 +10,7 @@ import {
   PushReply,
   type Reply,
   SetReply,
+  StatusReply,
   VerbatimReply,
 } from '../../resp/reply.js';
 import { functionLibraries } from '../../scripting/functions.js';
@@ -17,12 +18,19 @@ import type { Session } from '../../session.js';
 import { emptyDatabase } from '../keys/databases.js';
 import { type CommandSpec, command } from '../registry.js';
 import { isLocalSession } from './client.js';
+import { datasetDigest, valueDigest } from './digest.js';
 import { helpReply, subcommandSyntaxError } from './help.js';
 
 /** Blocks the whole process, as DEBUG SLEEP blocks Redis's event loop. */
 function sleepSync(ms: number): void {
   if (ms <= 0) return;
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** C's atoi: an optionally signed run of digits after leading whitespace, 0 when there is none. */
+function cAtoi(text: string): number {
+  const m = /^\s*([+-]?\d+)/.exec(text);
+  return m ? Number.parseInt(m[1]!, 10) : 0;
 }
 
 /** C's strtod as Redis's DEBUG SLEEP uses it: the longest numeric prefix, 0 when there is none. */
@@ -106,6 +114,10 @@ function reload(c: Session, argv: string[]): Reply {
 }
 
 const DEBUG_HELP = [
+  'DIGEST',
+  '    Output a hex signature representing the current DB content.',
+  'DIGEST-VALUE <key> [<key> ...]',
+  '    Output a hex signature of the values of all the specified keys.',
   'ERROR <string>',
   '    Return a Redis protocol error with <string> as message.',
   'PROTOCOL <type>',
@@ -123,6 +135,10 @@ const DEBUG_HELP = [
   '      existing RDB file.',
   '    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB',
   '      file to the database.',
+  'SET-ACTIVE-EXPIRE <0|1>',
+  '    Setting it to 0 disables expiring keys in background when they are not',
+  '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
+  '    default.',
   'SLEEP <seconds>',
   '    Stop the server for <seconds>. Decimals allowed.',
 ];
@@ -147,6 +163,12 @@ function debug(c: Session, argv: string[]): Reply {
   if (sub === 'error' && argv.length === 3) return new ErrorReply(argv[2]!.replace(/[\r\n]/g, ' '));
   if (sub === 'protocol' && argv.length === 3) return protocolSample(c, argv[2]!);
   if (sub === 'reload') return reload(c, argv);
+  if (sub === 'digest' && argv.length === 2) return new StatusReply(datasetDigest(c.engine.databases));
+  if (sub === 'digest-value') return argv.slice(2).map((key) => new StatusReply(valueDigest(c.db, key)));
+  if (sub === 'set-active-expire' && argv.length === 3) {
+    c.engine.activeExpireEnabled = cAtoi(argv[2]!) !== 0;
+    return OK;
+  }
   subcommandSyntaxError(argv, 'DEBUG');
 }
 
