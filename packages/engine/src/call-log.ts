@@ -1,6 +1,7 @@
 import type { CommandSpec } from './commands/registry.js';
 import type { Engine } from './engine.js';
 import { SystemClock } from './keyspace/clock.js';
+import { recordCommandLatency } from './latency.js';
 import { Monitors } from './monitors.js';
 import type { Session } from './session.js';
 import { SlowLog } from './slowlog.js';
@@ -14,11 +15,12 @@ interface PendingCall {
   micros: number;
   /** Scripts that yield keep running: their whole time counts. A blocked command's wait does not. */
   runningSince: number | undefined;
+  fast: boolean;
 }
 
 /**
- * What clients can see of the commands that run: SLOWLOG and MONITOR, fed after every call as in Redis's
- * call(). Commands that scripts call come from Redis's script client ("lua", peer "?:0", no name);
+ * What clients can see of the commands that run: SLOWLOG, MONITOR and the latency monitor's command
+ * samples, fed after every call as in Redis's call(). Commands that scripts call come from Redis's script client ("lua", peer "?:0", no name);
  * arguments a command redacted (passwords) show as "(redacted)".
  */
 export class CallLog {
@@ -29,6 +31,8 @@ export class CallLog {
   private configVersion = -1;
   private threshold = 0;
   private maxLen = 0;
+  /** latency-monitor-threshold in ms (0: the latency monitor is off). */
+  private latencyMs = 0;
   private readonly pending = new Map<Session, PendingCall>();
 
   constructor(private readonly engine: Engine) {}
@@ -40,6 +44,7 @@ export class CallLog {
       this.configVersion = config.version;
       this.threshold = config.number('slowlog-log-slower-than');
       this.maxLen = config.number('slowlog-max-len');
+      this.latencyMs = config.number('latency-monitor-threshold');
     }
     return this.threshold;
   }
@@ -48,10 +53,11 @@ export class CallLog {
    * Whether a call must be timed for the slowlog. Reading the clock twice costs about as much as a small
    * command, so O(1) ('fast') commands, and the commands a script calls (the script's own entry covers
    * their time), are only timed with the sampled statistics unless everything is logged (threshold 0);
-   * every other command is timed while the slowlog is on.
+   * every other command is timed while the slowlog is on. The latency monitor, when on, times every call.
    */
   mustTime(spec: CommandSpec): boolean {
     const threshold = this.slowerThan;
+    if (this.latencyMs > 0) return true;
     return threshold === 0 || (threshold > 0 && this.scriptDepth === 0 && !spec.flags.includes('fast'));
   }
 
@@ -66,6 +72,9 @@ export class CallLog {
     micros: number | undefined,
     state: 'done' | 'blocked' | 'running',
   ): void {
+    if (micros !== undefined && state === 'done' && this.latencyMs > 0) {
+      recordCommandLatency(this.engine, spec.flags.includes('fast'), micros / 1000);
+    }
     const redacted = session.redacted;
     const shown = redacted === undefined ? argv : argv.map((arg, i) => (redacted.has(i) ? REDACTED : arg));
     session.redacted = undefined;
@@ -73,7 +82,7 @@ export class CallLog {
       if (state === 'done') this.log(session, shown, micros);
       else {
         const runningSince = state === 'running' ? performance.now() : undefined;
-        this.pending.set(session, { argv: shown, micros, runningSince });
+        this.pending.set(session, { argv: shown, micros, runningSince, fast: spec.flags.includes('fast') });
       }
     }
     if (this.monitors.size > 0 && !spec.flags.includes('skip_monitor') && !spec.flags.includes('admin')) {
@@ -89,6 +98,7 @@ export class CallLog {
     const micros =
       call.micros + (call.runningSince === undefined ? 0 : (performance.now() - call.runningSince) * 1000);
     this.log(session, call.argv, micros);
+    if (this.latencyMs > 0) recordCommandLatency(this.engine, call.fast, micros / 1000);
   }
 
   /**

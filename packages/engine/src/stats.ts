@@ -34,6 +34,18 @@ export class LatencyHistogram {
     return 0;
   }
 
+  /** Calls `visit` with the lowest value (ns) and count of every non-empty bucket, lowest first. */
+  forEachBucket(visit: (lowestNs: number, count: number) => void): void {
+    const counts = this.counts;
+    if (!counts) return;
+    for (let i = 0; i < counts.length; i++) {
+      const count = counts[i]!;
+      if (count === 0) continue;
+      const shift = Math.floor(i / 32) - 1;
+      visit(i < 64 ? i : (i - shift * 32) * 2 ** shift, count);
+    }
+  }
+
   clear(): void {
     this.counts = undefined;
     this.total = 0;

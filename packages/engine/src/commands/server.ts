@@ -9,6 +9,7 @@ import { commandCommand } from './server/command-introspection.js';
 import { configCommand } from './server/config-command.js';
 import { debugCommand } from './server/debug.js';
 import { info } from './server/info.js';
+import { latencyCommand } from './server/latency.js';
 import { replicationCommands } from './server/replication.js';
 import { monitorCommand, slowlogCommand } from './server/slowlog.js';
 
@@ -92,6 +93,7 @@ export const serverCommands: CommandSpec[] = [
   clientCommand,
   commandCommand,
   debugCommand,
+  latencyCommand,
   monitorCommand,
   slowlogCommand,
   ...replicationCommands,
