@@ -324,7 +324,7 @@ export class Engine {
     session.lastCommand = spec;
     const state = result instanceof BlockRequest ? 'blocked' : result === DEFERRED ? 'running' : 'done';
     this.callLog.called(session, spec, argv, micros, state);
-    if (this.tracking.enabled) this.tracking.afterCall(session, spec, argv, result);
+    if (this.tracking.enabled) this.tracking.afterCall(session, spec, argv);
     return result;
   }
 

@@ -1,7 +1,7 @@
 import type { CommandSpec } from './commands/registry.js';
 import { keysOfCall } from './commands/server/key-specs.js';
 import type { Engine } from './engine.js';
-import { ErrorReply, PushReply, type Reply } from './resp/reply.js';
+import { PushReply, type Reply } from './resp/reply.js';
 import type { Session } from './session.js';
 
 /** The pub/sub channel a RESP2 client redirected to receives invalidations on. */
@@ -66,7 +66,6 @@ export class Tracking {
   current: Session | undefined;
   /** Invalidations for `current`, sent once its reply is out; null = a flush. */
   private pending: Array<string | null> = [];
-  private flushSpecs: Set<CommandSpec> | undefined;
   private maxKeys = 0;
   private maxKeysVersion = -1;
 
@@ -142,19 +141,13 @@ export class Tracking {
     }
   }
 
-  /** After any command ran (Engine.run, also inside EXEC and scripts). */
-  afterCall(s: Session, spec: CommandSpec, argv: string[], result: unknown): void {
+  /** After any command ran (Engine.run, also inside EXEC and scripts): the keys a read command read. */
+  afterCall(s: Session, spec: CommandSpec, argv: string[]): void {
     const state = s.tracking;
     if (state !== undefined && !state.bcast && spec.flags.includes('readonly')) {
       const name = this.engine.commands.fullName(spec);
       if (!UNTRACKED_READERS.has(name)) this.remember(s, state, spec, name, argv);
     }
-    if (result instanceof ErrorReply) return;
-    this.flushSpecs ??= new Set(
-      ['flushdb', 'flushall'].map((name) => this.engine.commands.lookup(name)!).filter(Boolean),
-    );
-    if (this.flushSpecs.has(spec)) this.flushed();
-    else if (spec.name === 'reset') this.disable(s);
   }
 
   private remember(s: Session, state: ClientTracking, spec: CommandSpec, name: string, argv: string[]): void {

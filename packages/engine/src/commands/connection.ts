@@ -105,6 +105,7 @@ function reset(c: Session): Reply {
     c.monitor = false;
     engine.callLog.monitors.sessions.delete(c);
   }
+  engine.tracking.disable(c);
   c.multi = null;
   c.multiFailed = false;
   engine.unwatchAll(c);

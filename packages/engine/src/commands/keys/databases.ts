@@ -33,12 +33,14 @@ export function emptyDatabase(engine: Engine, db: Database): void {
 function flushdb(c: Session, argv: string[]): Reply {
   checkFlushMode(argv);
   flush(c, c.db);
+  c.engine.tracking.flushed();
   return OK;
 }
 
 function flushall(c: Session, argv: string[]): Reply {
   checkFlushMode(argv);
   for (const db of c.engine.databases) flush(c, db);
+  c.engine.tracking.flushed();
   c.engine.dirty++;
   if (saveRulesConfigured(c.engine)) snapshotsOf(c.engine).afterFlushAll();
   return OK;
