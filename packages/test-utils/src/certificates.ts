@@ -16,22 +16,24 @@ export function makeTestCertificates(dir: string): void {
   const file = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const days = ['-days', '2'];
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    ...days,
-    '-subj',
-    '/CN=redkit-test-ca',
-  );
+  const selfSigned = (name: string, cn: string) =>
+    openssl(
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      ...days,
+      '-subj',
+      `/CN=${cn}`,
+    );
+  selfSigned('ca', 'redkit-test-ca');
   writeFileSync(file('san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
   const signed = (name: string, cn: string, extra: string[] = []) => {
     openssl(
@@ -67,21 +69,6 @@ export function makeTestCertificates(dir: string): void {
   signed('server', 'localhost', ['-extfile', 'san.ext']);
   signed('client', 'client');
   // A client certificate from a CA the server does not trust.
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    'rogue.key',
-    '-out',
-    'rogue.crt',
-    ...days,
-    '-subj',
-    '/CN=rogue',
-  );
+  selfSigned('rogue', 'rogue');
   openssl('pkey', '-in', 'server.key', '-aes256', '-passout', 'pass:s3cret', '-out', 'server-enc.key');
 }
