@@ -1,6 +1,7 @@
 import type { RedisObject, RedisValue } from '../keyspace/values.js';
 import type { RedisHash } from '../types/hash.js';
 import type { RedisList } from '../types/list.js';
+import { SMALL_LEAF } from '../types/order-statistic-tree.js';
 import type { RedisSet } from '../types/set.js';
 import type { RedisStream } from '../types/stream.js';
 import type { ZSet } from '../types/zset.js';
@@ -28,8 +29,6 @@ const SET_BASE = 130;
 const ZSET_BASE = 220;
 /** A listpack-encoded zset: no member table; a small leaf's two arrays are kept at their exact size. */
 const ZSET_LISTPACK_BASE = 270;
-/** Past 16 members (types/order-statistic-tree.ts SMALL_LEAF) the leaf arrays grow with room to spare. */
-const ZSET_SMALL_LEAF = 16;
 const STREAM_BASE = 880;
 /** A zset member's share of the B+tree (member pointer, unboxed score, part-full leaves, branches). */
 const ZSET_TREE_BYTES = 40;
@@ -128,7 +127,8 @@ function collectionBytes(value: RedisObject, n: number, perElement: number): num
       return (value as ZSet).isListpack
         ? ZSET_LISTPACK_BASE +
             n * (perElement + ZSET_LISTPACK_ENTRY_BYTES) +
-            (n > ZSET_SMALL_LEAF ? n * ZSET_LISTPACK_ENTRY_BYTES : 0)
+            // Past SMALL_LEAF members the leaf arrays grow with room to spare.
+            (n > SMALL_LEAF ? n * ZSET_LISTPACK_ENTRY_BYTES : 0)
         : ZSET_BASE + n * (perElement + ZSET_TREE_BYTES) + mapTableBytes(n);
     case 'stream':
       return STREAM_BASE + n * (STREAM_ENTRY_BYTES + perElement);

@@ -51,7 +51,7 @@ class Branch {
 type TreeNode = Leaf | Branch;
 
 /** Leaves below this many entries are kept at their exact size (the many small sets of rate limiters …). */
-const SMALL_LEAF = 16;
+export const SMALL_LEAF = 16;
 
 /** Key order: -1, 0 or 1. */
 export function compareEntries(s1: number, m1: string, s2: number, m2: string): number {
